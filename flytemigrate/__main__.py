@@ -1,0 +1,5 @@
+"""Allow ``python -m flytemigrate``."""
+
+from flytemigrate.cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""The ``flytemigrate`` command line (typer). Thin: parse options, call the engine, print.
+
+Exit codes, for every command:
+  0  nothing to report (rewrite: nothing changed or changes written; lint: no findings;
+     verify: everything equivalent)
+  1  findings or changes: ``rewrite --check`` would change a file, a file failed to rewrite,
+     lint found problems, verify found a difference
+  2  usage error (bad option, unknown rule code, missing path, invalid configuration) or an
+     internal error
+
+Subcommands live in ``flytemigrate.commands``; each imports its heavy dependencies inside the
+command function so that ``flytemigrate lint`` in pre-commit starts fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from flytemigrate.commands import lint as lint_command
+from flytemigrate.commands import rewrite as rewrite_command
+from flytemigrate.commands import run as run_command
+from flytemigrate.commands import verify as verify_command
+
+app = typer.Typer(
+    name="flytemigrate",
+    help="Move Flyte 1 (flytekit) code to Flyte 2 (flyte) and prove the move kept behaviour.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (rewrite_command, lint_command, run_command, verify_command):
+    module.register(app)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the flytemigrate version."""
+    from flytemigrate import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Console-script entry point; usage errors exit 2 (click's default), as documented above."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Renderers of diagnostics and summaries: text (rich, for people), json, github, sarif."""

@@ -128,7 +128,13 @@ class Rule(cst.BatchableCSTVisitor):
         return rule_doc(cls).summary
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        """Fully qualified names ``node`` may refer to, deep flytekit paths folded to public names."""
+        """Fully qualified names ``node`` may refer to, deep flytekit paths folded to public names.
+
+        A ``Call`` has no name of its own (LibCST would report its callee's, which makes
+        ``map_task(t)(x=xs)`` look like two ``map_task`` calls): pass ``call.func`` instead.
+        """
+        if isinstance(node, cst.Call):
+            return set()
         names = self.get_metadata(QualifiedNameProvider, node, set()) or set()
         return {public_name(q.name) for q in names}
 

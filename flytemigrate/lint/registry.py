@@ -38,6 +38,26 @@ def _collect() -> list[type[Rule]]:
 
 # Module names in flytemigrate/lint/rules/ (one Rule class each). Add yours here.
 RULE_MODULES: list[str] = [
+    # FM3xx type safety of task interfaces
+    "fm301_untyped_task_parameter",
+    "fm302_missing_return_annotation",
+    "fm303_variadic_task_parameters",
+    "fm304_variadic_tuple_return",
+    "fm305_loose_task_interface",
+    # FM5xx Flyte 1 leftovers
+    "fm501_flytekit_import",
+    "fm502_flyte1_workflow_decorator",
+    "fm503_current_context",
+    "fm504_node_ordering_operator",
+    "fm505_flyte1_conditional",
+    "fm506_map_task",
+    "fm507_resources_mem",
+    "fm508_unresolved_todo",
+    "fm509_unconsumed_map",
+    # FM9xx suppression meta-rules
+    "fm900_unused_suppression",
+    "fm901_suppression_without_code",
+    # FM1xx, FM2xx, FM4xx (D2)
 ]
 
 ALL_RULES.extend(_collect())

@@ -1,0 +1,105 @@
+"""FM504 node-ordering-operator."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from flytemigrate.lint.base import Rule, Severity
+from flytemigrate.lint.rules.fm3_common import decorated_as_task, module_environments
+
+_WORKFLOW_DECORATORS = frozenset({"flytekit.workflow", "flytekit.dynamic"})
+
+
+class NodeOrderingOperator(Rule):
+    """Flags `a >> b` between task calls (Flyte 1 explicit node ordering).
+
+    In a Flyte 1 workflow `t1() >> t2()` (or `create_node(t1) >> create_node(t2)`) adds an
+    ordering edge between nodes of the compiled graph. The rule flags `>>` whose operands are
+    task calls, `create_node(...)`, or variables assigned from them in the same function, and
+    any `>>` in a function still decorated as a Flyte 1 workflow.
+
+    Why it breaks in Flyte 2:
+        Tasks called from a Flyte 2 driver run when they are called, in program order, and
+        return plain values: `a >> b` becomes a bit shift of two results (a `TypeError` for most
+        types, a silently wrong number for ints) and orders nothing.
+
+    Example:
+        @workflow
+        def wf():
+            extract_node = extract()
+            load_node = load()
+            extract_node >> load_node
+
+    Use instead:
+        @env.task
+        def wf():
+            extract()   # calls run in program order in a sync driver
+            load()
+    """
+
+    code: ClassVar[str] = "FM504"
+    name: ClassVar[str] = "node-ordering-operator"
+    severity: ClassVar[Severity] = Severity.ERROR
+    PREFILTER: ClassVar[tuple[str, ...]] = (">>",)
+    VALID: ClassVar[list[str]] = [
+        "import flyte\nenv = flyte.TaskEnvironment(name='e')\n@env.task\ndef t(x: int) -> int:\n    return x >> 2\n",
+        "import flyte\nenv = flyte.TaskEnvironment(name='e')\n@env.task\ndef a() -> int:\n    return 8\n@env.task\ndef main() -> int:\n    return 3 >> 1\n",
+    ]
+    INVALID: ClassVar[list[str]] = [
+        "from flytekit import task, workflow\n@task\ndef a() -> None: ...\n@task\ndef b() -> None: ...\n@workflow\ndef wf():\n    x = a()\n    y = b()\n    x >> y\n",
+        "import flyte\nenv = flyte.TaskEnvironment(name='e')\n@env.task\ndef a() -> None: ...\n@env.task\ndef b() -> None: ...\n@env.task\ndef main():\n    a() >> b()\n",
+        "from flytekit import create_node, task\n@task\ndef a() -> None: ...\ndef build():\n    n1 = create_node(a)\n    n2 = create_node(a)\n    n1 >> n2\n",
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        envs = module_environments(self, node)
+        self._tasks = {
+            stmt.name.value
+            for stmt in node.body
+            if isinstance(stmt, cst.FunctionDef) and decorated_as_task(self, stmt, envs)
+        }
+        self._scopes: list[tuple[set[str], bool]] = [(set(), False)]
+
+    def _is_task_call(self, expr: cst.BaseExpression) -> bool:
+        if not isinstance(expr, cst.Call):
+            return False
+        func = expr.func
+        if self.matches(func, "flytekit.create_node"):
+            return True
+        # t(...), t.override(...)(...), t.aio(...)
+        while isinstance(func, (cst.Call, cst.Attribute)):
+            func = func.func if isinstance(func, cst.Call) else func.value
+        return isinstance(func, cst.Name) and func.value in self._tasks
+
+    def _is_node(self, expr: cst.BaseExpression) -> bool:
+        names, _ = self._scopes[-1]
+        return self._is_task_call(expr) or (isinstance(expr, cst.Name) and expr.value in names)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        in_workflow = any(
+            self.qualified_names(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+            & _WORKFLOW_DECORATORS
+            for d in node.decorators
+        )
+        self._scopes.append((set(), in_workflow))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._is_task_call(node.value):
+            names, _ = self._scopes[-1]
+            names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not isinstance(node.operator, cst.RightShift):
+            return
+        _, in_workflow = self._scopes[-1]
+        if in_workflow or self._is_node(node.left) or self._is_node(node.right):
+            self.report(
+                node,
+                "`>>` orders Flyte 1 workflow nodes; in Flyte 2 it shifts the tasks' return values",
+                help="delete it and call the tasks in the required order (await them in order in async code)",
+            )

@@ -1,0 +1,62 @@
+"""FM508 unresolved-todo."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import libcst as cst
+
+from flytemigrate.lint.base import Rule, Severity
+
+_TODO_RE = re.compile(r"TODO\(flytemigrate(?:\s+(?P<code>FM\d+))?\)\s*:?\s*(?P<text>.*)")
+
+
+class UnresolvedTodo(Rule):
+    """Flags `# TODO(flytemigrate FMxxx): ...` markers that `flytemigrate rewrite` left behind.
+
+    When a construct cannot be converted safely, the rewrite leaves the code in place with a
+    TODO comment saying what to do. The linter keeps reporting each marker until a person has
+    done the work and deleted the comment. This rule runs on every file, Flyte import or not.
+
+    Why it breaks in Flyte 2:
+        The code next to the marker is still Flyte 1 code or semantically different under
+        Flyte 2 (the marker says how); leaving it means shipping a known behaviour change.
+
+    Example:
+        # TODO(flytemigrate FM506): map_task min_success_ratio=0.8 has no direct Flyte 2 equivalent
+        results = map_task(square, min_success_ratio=0.8)(x=xs)
+
+    Use instead:
+        outcomes = list(flyte.map(square, xs))   # exceptions come back as values
+        failures = [o for o in outcomes if isinstance(o, Exception)]
+        if len(failures) > 0.2 * len(outcomes):
+            raise RuntimeError(f"{len(failures)} of {len(outcomes)} items failed")
+    """
+
+    code: ClassVar[str] = "FM508"
+    name: ClassVar[str] = "unresolved-todo"
+    severity: ClassVar[Severity] = Severity.WARNING
+    PREFILTER: ClassVar[tuple[str, ...]] = ("TODO(flytemigrate",)
+    VALID: ClassVar[list[str]] = [
+        "import flyte\n# TODO: tidy this up\nx = 1\n",
+        "msg = '# TODO(flytemigrate FM501): in a string is not a comment'\n",
+    ]
+    INVALID: ClassVar[list[str]] = [
+        "# TODO(flytemigrate FM506): check failure handling\nx = 1\n",
+        "import flyte\ny = compute()  # TODO(flytemigrate): verify the cache version\n",
+        "def f(\n    a,  # TODO(flytemigrate FM301): annotate\n):\n    pass\n",
+    ]
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        match = _TODO_RE.search(node.value)
+        if match is None:
+            return
+        code = match.group("code")
+        text = match.group("text").strip() or "(no description)"
+        label = f" ({code})" if code else ""
+        self.report(
+            node,
+            f"unresolved migration TODO{label}: {text}",
+            help="do what the TODO says, then delete the comment",
+        )

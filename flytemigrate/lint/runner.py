@@ -1,0 +1,210 @@
+"""Lint one source: parse once, run every selected rule in one batched visit, apply suppressions.
+
+``lint_source`` is the library entry point; ``lint_worker`` adapts it to the engine's worker
+signature so ``flytemigrate.engine.process`` can spread files over a process pool.
+
+Cost control: each rule declares a text ``PREFILTER``; a file that no selected rule can apply to
+(and that has no suppression comment) is not even parsed, so a repository's non-Flyte files cost
+a substring search. Metadata is resolved once per file for the union of the rules' dependencies.
+
+``--fix``: the safe replacements reported by rules are applied in one transform, the result is
+re-parsed and linted again (a fix can enable or disable other findings), up to a few rounds.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from flytemigrate.diagnostics import Diagnostic, FileResult, Fix, Severity
+from flytemigrate.lint import suppression
+from flytemigrate.lint.base import Finding, LintContext, Rule
+
+SYNTAX_ERROR = "FM002"
+# A fix that keeps producing fixes is a bug in a rule; stop rather than loop.
+_MAX_FIX_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """What to lint for; picklable so process-pool workers receive it."""
+
+    codes: Optional[frozenset[str]] = None  # enabled codes; None = every registered rule
+    fix: bool = False
+    # (gitwildmatch pattern, codes/prefixes to ignore) pairs, matched against the path relative to root.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    root: Optional[str] = None
+
+
+@dataclass
+class LintOutput:
+    """Diagnostics of one source and, when fixes were applied, the fixed source."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed_source: Optional[str] = None
+    fixes_applied: int = 0
+    syntax_error: Optional[str] = None
+
+
+def _all_rules() -> list[type[Rule]]:
+    from flytemigrate.lint.registry import ALL_RULES
+
+    return ALL_RULES
+
+
+def file_codes(path: str, options: LintOptions) -> frozenset[str]:
+    """The codes enabled for ``path`` after ``per-file-ignores``."""
+    codes = options.codes if options.codes is not None else frozenset(r.code for r in _all_rules())
+    if not options.per_file_ignores or path == "-":
+        return codes
+    import pathspec
+
+    absolute = os.path.abspath(path)
+    candidates = {path.replace(os.sep, "/").removeprefix("./")}
+    if options.root:
+        rel = os.path.relpath(absolute, options.root)
+        if not rel.startswith(".."):
+            candidates.add(rel.replace(os.sep, "/"))
+    ignored: set[str] = set()
+    for pattern, prefixes in options.per_file_ignores:
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        if any(spec.match_file(c) for c in candidates):
+            ignored.update(code for code in codes if any(code.startswith(p) for p in prefixes))
+    return codes - ignored
+
+
+def _diagnostic(path: str, finding: Finding, module: Optional[cst.Module]) -> Diagnostic:
+    fix = None
+    if finding.replacement is not None and module is not None:
+        new = module.code_for_node(finding.replacement)
+        fix = Fix(description=f"replace with `{new}`", safe=True)
+    return Diagnostic(
+        code=finding.code,
+        message=finding.message,
+        path=path,
+        line=finding.line,
+        column=finding.column,
+        end_line=finding.end_line,
+        end_column=finding.end_column,
+        severity=finding.severity,
+        help=finding.help,
+        fix=fix,
+    )
+
+
+class _ApplyReplacements(cst.CSTTransformer):
+    """Replace nodes (by identity) with the rules' safe fixes; an outer fix wins over inner ones."""
+
+    def __init__(self, replacements: dict[int, cst.CSTNode]) -> None:
+        super().__init__()
+        self.replacements = replacements
+        self.applied = 0
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        replacement = self.replacements.get(id(original_node))
+        if replacement is None:
+            return updated_node
+        self.applied += 1
+        return replacement
+
+
+def _lint_once(source: str, path: str, codes: frozenset[str]) -> tuple[list[Finding], Optional[cst.Module], list[Diagnostic], Optional[str]]:
+    """One lint pass: ``(kept findings, module, meta diagnostics, syntax error message)``."""
+    rules = [r for r in _all_rules() if r.code in codes and r.code not in suppression.META_CODES and r.applies_to(source)]
+    check_suppressions = suppression.might_have_suppressions(source) and bool(codes & suppression.META_CODES)
+    if not rules and not check_suppressions:
+        return [], None, [], None
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        return [], None, [], f"syntax error: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
+    # We own the freshly parsed tree, so skip the defensive deep copy.
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    context = LintContext(path=path, source=source, wrapper=wrapper)
+    if rules:
+        wrapper.visit_batched([rule(context) for rule in rules])
+
+    found = suppression.collect(wrapper, source)
+    kept = [f for f in context.findings if not found.suppresses(f.code, f.line)]
+    meta: list[Diagnostic] = []
+    if suppression.UNUSED_SUPPRESSION in codes:
+        known = {r.code for r in _all_rules()}
+        for item, code, message in suppression.unused(found, ran=codes, known=known):
+            meta.append(
+                Diagnostic(
+                    code=suppression.UNUSED_SUPPRESSION,
+                    message=message,
+                    path=path,
+                    line=item.line,
+                    column=item.column,
+                    end_line=item.line,
+                    end_column=item.end_column,
+                    severity=Severity.WARNING,
+                    help=f"remove {code} from the suppression comment",
+                )
+            )
+    if suppression.MISSING_CODE in codes:
+        for line, column, end_column in found.missing_code:
+            meta.append(
+                Diagnostic(
+                    code=suppression.MISSING_CODE,
+                    message="suppression comment names no rule code",
+                    path=path,
+                    line=line,
+                    column=column,
+                    end_line=line,
+                    end_column=end_column,
+                    help="name the codes to ignore: `# flytemigrate: ignore[FM101]`",
+                )
+            )
+    return kept, wrapper.module, meta, None
+
+
+def lint_source(source: str, path: str = "-", options: Optional[LintOptions] = None) -> LintOutput:
+    """Lint ``source``; with ``options.fix`` apply safe fixes and report what remains."""
+    options = options or LintOptions()
+    codes = file_codes(path, options)
+    output = LintOutput()
+    current = source
+    for _round in range(_MAX_FIX_ROUNDS + 1):
+        findings, module, meta, error = _lint_once(current, path, codes)
+        if error is not None:
+            output.syntax_error = error
+            output.diagnostics = [
+                Diagnostic(code=SYNTAX_ERROR, message=error, path=path, severity=Severity.ERROR,
+                           help="flytemigrate lints only code that parses")
+            ]
+            break
+        fixable = {id(f.node): f.replacement for f in findings if f.replacement is not None and f.node is not None}
+        if options.fix and fixable and module is not None and _round < _MAX_FIX_ROUNDS:
+            transformer = _ApplyReplacements(fixable)  # type: ignore[arg-type]
+            fixed = module.visit(transformer).code
+            if fixed != current:
+                output.fixes_applied += transformer.applied
+                current = fixed
+                continue
+        output.diagnostics = [_diagnostic(path, f, module) for f in findings] + meta
+        break
+    output.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
+    if current != source:
+        output.fixed_source = current
+    return output
+
+
+def lint_worker(path: str, source: str, options: LintOptions) -> FileResult:
+    """Engine worker (module-level so process pools can pickle it)."""
+    output = lint_source(source, path, options)
+    if output.syntax_error is not None:
+        return FileResult(path=path, status="failed", error=output.syntax_error, diagnostics=output.diagnostics)
+    changed = output.fixed_source is not None
+    return FileResult(
+        path=path,
+        status="changed" if changed else "unchanged",
+        diagnostics=output.diagnostics,
+        new_source=output.fixed_source,
+        old_source=source if changed else None,
+    )

@@ -25,6 +25,22 @@ DIAGNOSTICS_KEY = "flytemigrate.diagnostics"
 OPTIONS_KEY = "flytemigrate.options"
 
 
+# Flyte 1 decorators that turn a function into something Flyte 2 spells ``@env.task``.
+FLYTE1_DECORATORS = {
+    "flytekit.task": "task",
+    "flytekit.workflow": "workflow",
+    "flytekit.dynamic": "dynamic",
+    "flytekit.eager": "eager",
+}
+
+TODO_PREFIX = "# TODO(flytemigrate "
+
+
+def todo_comment(code: str, message: str) -> str:
+    """The marker line a codemod leaves above code it could not convert (the linter keeps reporting it)."""
+    return f"{TODO_PREFIX}{code}): {message}"
+
+
 @dataclass(frozen=True)
 class RewriteOptions:
     """Options that change what the codemods emit; picklable so workers can receive it."""
@@ -53,6 +69,48 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         context.scratch.setdefault(DIAGNOSTICS_KEY, [])
+        # One list of pending TODO comments per statement being visited; a TODO lands above the
+        # innermost statement that contains the construct (for a decorator: above the function).
+        self._todo_stack: list[list[str]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseStatement):
+            self._todo_stack.append([])
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.BaseStatement) and self._todo_stack:
+            pending = self._todo_stack.pop()
+            if pending and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                result = add_leading_comments(result, pending)
+        return result
+
+    def todo(self, node: cst.CSTNode, code: str, message: str, help: Optional[str] = None) -> None:
+        """Leave ``# TODO(flytemigrate CODE): message`` above the statement holding ``node`` and report it."""
+        self.report(node, code, message, help=help)
+        if self._todo_stack:
+            comment = todo_comment(code, message)
+            if comment not in self._todo_stack[-1]:
+                self._todo_stack[-1].append(comment)
+
+    def decorator_kind(self, decorator: cst.Decorator) -> Optional[str]:
+        """'task' / 'workflow' / 'dynamic' / 'eager' for a Flyte 1 decorator, else None."""
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        for name in self.qualified_names(target):
+            if name in FLYTE1_DECORATORS:
+                return FLYTE1_DECORATORS[name]
+        return None
+
+    def function_kind(self, node: cst.FunctionDef) -> Optional[str]:
+        """The Flyte 1 kind of a function from its decorators (see ``decorator_kind``)."""
+        for decorator in node.decorators:
+            kind = self.decorator_kind(decorator)
+            if kind:
+                return kind
+        return None
 
     @property
     def options(self) -> RewriteOptions:
@@ -89,3 +147,13 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
                 column=column,
             )
         )
+
+
+def add_leading_comments(statement, comments: list[str]):
+    """Insert comment lines above a statement, skipping ones already there (idempotent)."""
+    existing = {line.comment.value for line in statement.leading_lines if line.comment is not None}
+    new = [c for c in comments if c not in existing]
+    if not new:
+        return statement
+    lines = list(statement.leading_lines) + [cst.EmptyLine(comment=cst.Comment(c)) for c in new]
+    return statement.with_changes(leading_lines=lines)

@@ -7,4 +7,24 @@ runs last to drop flytekit imports that became unused and add the ones new code 
 
 from __future__ import annotations
 
-CODEMODS: list[type] = []
+from flytemigrate.codemods.config_values import ConfigValuesCodemod
+from flytemigrate.codemods.imports import ImportsCodemod
+from flytemigrate.codemods.task import TaskCodemod
+
+# The order, and why:
+#   1. dataflow codemods (map_task, conditional, ordering, failure handling, launch plans, gates,
+#      async): they rewrite constructs *inside* workflow bodies, so they must see the Flyte 1
+#      decorators that mark a function as a workflow. Insert them in the DATAFLOW slot below.
+#   2. workflow / eager bodies (call sites, NamedTuple outputs, .aio) - still need the decorators.
+#   3. __main__ blocks - need to know which functions were workflows/tasks.
+#   4. TaskCodemod replaces the decorators and creates the TaskEnvironment(s).
+#   5. value conversions (Resources/ImageSpec variables, types, current_context, Deck).
+#   6. leftovers: TODO for any flytekit name still used.
+#   7. ImportsCodemod last: drops flytekit imports that became unused.
+CODEMODS: list[type] = [
+    # --- DATAFLOW slot (engineer B): add map_task, conditional, ... here ---
+    # --- core ---
+    TaskCodemod,
+    ConfigValuesCodemod,
+    ImportsCodemod,
+]

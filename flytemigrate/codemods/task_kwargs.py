@@ -1,0 +1,363 @@
+"""Map the keyword arguments of a Flyte 1 ``@task(...)`` onto Flyte 2.
+
+Flyte 2 splits task configuration in two: what ``@env.task(...)`` accepts (cache, retries,
+timeout, interruptible, report, pod_template ...) and what only a ``TaskEnvironment`` accepts
+(resources, image, env_vars, secrets, plugin_config). ``map_task_kwargs`` sorts the Flyte 1
+arguments into those two groups and converts their values; what has no Flyte 2 equivalent is
+returned as a TODO (the caller removes the argument and leaves its source text in a
+``# TODO(flytemigrate FM5xx)`` comment, so nothing disappears silently).
+
+Value conversions that also apply outside decorators (``Resources``, ``ImageSpec``, ``Secret``,
+``Cache``) live here too so the module-level codemod can convert shared variables the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import libcst as cst
+
+from flytemigrate.codemods.todo_codes import (
+    FM_CONFIG_CONFLICT,
+    FM_NO_EQUIVALENT,
+    FM_PLUGIN_CONFIG,
+    FM_UNKNOWN_VALUE,
+)
+
+# Flyte 1 accelerator constants (flytekit.extras.accelerators) -> Flyte 2 device names.
+ACCELERATORS = {
+    "T4": "T4",
+    "A10G": "A10G",
+    "L4": "L4",
+    "L40S": "L40s",
+    "V100": "V100",
+    "H100": "H100",
+    "H200": "H200",
+    "A100": "A100",
+    "A100_80GB": "A100_80G",
+    "RTX_PRO_6000": "RTX_PRO_6000",
+}
+
+# Flyte 1 Resources field -> Flyte 2 Resources field.
+RESOURCE_FIELDS = {"cpu": "cpu", "mem": "memory", "gpu": "gpu", "ephemeral_storage": "disk"}
+
+# Task arguments Flyte 2 only accepts on the TaskEnvironment, in the order they are emitted.
+ENV_FIELDS = ("image", "resources", "env_vars", "secrets", "plugin_config")
+
+# Same name and meaning on ``@env.task``.
+SAME_ON_TASK = {"retries", "timeout", "interruptible"}
+
+Matcher = Callable[[cst.CSTNode, str], bool]
+
+
+@dataclass
+class Todo:
+    node: cst.CSTNode
+    code: str
+    message: str
+
+
+@dataclass
+class MappedTask:
+    """The result of mapping one decorator's arguments."""
+
+    task_args: list[cst.Arg] = field(default_factory=list)
+    env_args: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    todos: list[Todo] = field(default_factory=list)
+
+    def env_key(self) -> tuple[tuple[str, str], ...]:
+        """Tasks with equal keys can share one TaskEnvironment."""
+        empty = cst.Module([])
+        return tuple((k, empty.code_for_node(self.env_args[k])) for k in ENV_FIELDS if k in self.env_args)
+
+
+def source_of(node: cst.CSTNode) -> str:
+    """One-line source text of a node (for TODO comments)."""
+    if isinstance(node, cst.Arg):
+        node = node.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return re.sub(r"\s+", " ", cst.Module([]).code_for_node(node)).strip()
+
+
+def kwarg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(value=value, keyword=cst.Name(name), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+
+
+def call(func: str, args: list[cst.Arg]) -> cst.Call:
+    return cst.Call(func=cst.parse_expression(func), args=_with_commas(args))
+
+
+def _with_commas(args: list[cst.Arg]) -> list[cst.Arg]:
+    out = []
+    for i, arg in enumerate(args):
+        last = i == len(args) - 1
+        out.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT if last else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+    return out
+
+
+def keyword_args(node: cst.Call) -> dict[str, cst.Arg]:
+    return {a.keyword.value: a for a in node.args if a.keyword is not None}
+
+
+def string_value(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value if isinstance(node.evaluated_value, str) else None
+    return None
+
+
+def is_true(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def is_false_or_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in {"False", "None"}
+
+
+# --------------------------------------------------------------------------- Resources
+
+
+def resource_fields(node: cst.Call, todos: list[Todo]) -> dict[str, cst.BaseExpression]:
+    """Flyte 2 field -> value for one flytekit ``Resources(...)`` call."""
+    out: dict[str, cst.BaseExpression] = {}
+    for arg in node.args:
+        if arg.keyword is None or arg.keyword.value not in RESOURCE_FIELDS:
+            todos.append(Todo(node, FM_NO_EQUIVALENT, f"Resources argument has no Flyte 2 equivalent: {source_of(arg)}"))
+            continue
+        value = arg.value
+        if arg.keyword.value == "gpu":
+            text = string_value(value)
+            if text is not None and text.isdigit():
+                value = cst.Integer(text)
+        out[RESOURCE_FIELDS[arg.keyword.value]] = value
+    return out
+
+
+def convert_resources_call(node: cst.Call, todos: list[Todo]) -> cst.Call:
+    """flytekit ``Resources(cpu=, mem=, gpu=, ephemeral_storage=)`` -> ``flyte.Resources(...)``."""
+    fields = resource_fields(node, todos)
+    return call("flyte.Resources", [kwarg(k, v) for k, v in fields.items()])
+
+
+def merge_resources(
+    requests: Optional[dict[str, cst.BaseExpression]],
+    limits: Optional[dict[str, cst.BaseExpression]],
+) -> dict[str, cst.BaseExpression]:
+    """requests/limits -> Flyte 2 ``(request, limit)`` tuples where both are given."""
+    requests, limits = requests or {}, limits or {}
+    out: dict[str, cst.BaseExpression] = {}
+    for name in ("cpu", "memory", "gpu", "disk"):
+        req, lim = requests.get(name), limits.get(name)
+        if req is not None and lim is not None and name in {"cpu", "memory"}:
+            out[name] = cst.Tuple([cst.Element(req, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(lim)])
+        elif req is not None or lim is not None:
+            out[name] = req if req is not None else lim  # type: ignore[assignment]
+    return out
+
+
+# --------------------------------------------------------------------------- ImageSpec
+
+
+def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
+    """flytekit ``ImageSpec(...)`` -> a ``flyte.Image`` builder chain."""
+    kw = keyword_args(node)
+    if "base_image" in kw:
+        expr: cst.BaseExpression = call("flyte.Image.from_base", [cst.Arg(kw["base_image"].value)])
+    else:
+        base_args = []
+        version = string_value(kw["python_version"].value) if "python_version" in kw else None
+        if version and re.fullmatch(r"\d+\.\d+", version):
+            major, minor = version.split(".")
+            base_args.append(kwarg("python_version", cst.parse_expression(f"({major}, {minor})")))
+        elif "python_version" in kw:
+            todos.append(Todo(node, FM_UNKNOWN_VALUE, f"set python_version on flyte.Image by hand: {source_of(kw['python_version'])}"))
+        for name in ("registry", "name"):
+            if name in kw:
+                base_args.append(kwarg(name, kw[name].value))
+        expr = call("flyte.Image.from_debian_base", base_args)
+    chain = {
+        "apt_packages": "with_apt_packages",
+        "packages": "with_pip_packages",
+        "requirements": "with_requirements",
+        "env": "with_env_vars",
+        "commands": "with_commands",
+    }
+    for name, method in chain.items():
+        if name not in kw:
+            continue
+        value = kw[name].value
+        if method in {"with_apt_packages", "with_pip_packages"}:
+            if isinstance(value, (cst.List, cst.Tuple)):
+                args = [cst.Arg(e.value) for e in value.elements if isinstance(e, cst.Element)]
+            else:
+                args = [cst.Arg(value, star="*")]
+        else:
+            args = [cst.Arg(value)]
+        expr = cst.Call(func=cst.Attribute(expr, cst.Name(method)), args=_with_commas(args))
+    known = set(chain) | {"base_image", "python_version", "registry", "name"}
+    for name, arg in kw.items():
+        if name not in known:
+            todos.append(Todo(node, FM_NO_EQUIVALENT, f"ImageSpec argument not converted, set it on flyte.Image: {source_of(arg)}"))
+    return expr
+
+
+# --------------------------------------------------------------------------- Secret / Cache
+
+
+def convert_secret_call(node: cst.Call, todos: list[Todo]) -> cst.Call:
+    """flytekit ``Secret(group=, key=)`` -> ``flyte.Secret(key=, group=)``."""
+    kw = keyword_args(node)
+    positional = [a for a in node.args if a.keyword is None]
+    args = []
+    # flytekit's positional order is (group, key); flyte's is (key, group): always emit keywords.
+    group = kw["group"].value if "group" in kw else (positional[0].value if positional else None)
+    key = kw["key"].value if "key" in kw else (positional[1].value if len(positional) > 1 else None)
+    if key is not None:
+        args.append(kwarg("key", key))
+    if group is not None:
+        args.append(kwarg("group", group))
+    if "env_var" in kw:
+        args.append(kwarg("as_env_var", kw["env_var"].value))
+    for name, arg in kw.items():
+        if name not in {"group", "key", "env_var", "group_version"}:
+            todos.append(Todo(node, FM_NO_EQUIVALENT, f"Secret argument not converted: {source_of(arg)}"))
+    return call("flyte.Secret", args)
+
+
+def convert_cache_call(node: cst.Call, todos: list[Todo]) -> cst.Call:
+    """flytekit ``Cache(version=, serialize=, ignored_inputs=, salt=)`` -> ``flyte.Cache(behavior="auto", ...)``."""
+    kw = keyword_args(node)
+    args = [kwarg("behavior", cst.SimpleString('"auto"'))]
+    rename = {"version": "version_override", "serialize": "serialize", "ignored_inputs": "ignored_inputs", "salt": "salt"}
+    for name, arg in kw.items():
+        if name in rename:
+            args.append(kwarg(rename[name], arg.value))
+        else:
+            todos.append(Todo(node, FM_NO_EQUIVALENT, f"Cache argument not converted: {source_of(arg)}"))
+    return call("flyte.Cache", args)
+
+
+def _cache_arg(kw: dict[str, cst.Arg], matches: Matcher, todos: list[Todo]) -> Optional[cst.BaseExpression]:
+    cache = kw.get("cache")
+    if cache is None:
+        if any(k in kw for k in ("cache_version", "cache_serialize", "cache_ignore_input_vars")):
+            return None  # flytekit ignores these without cache=True
+        return None
+    value = cache.value
+    if is_false_or_none(value):
+        return None
+    if isinstance(value, cst.Call) and matches(value.func, "flytekit.Cache"):
+        return convert_cache_call(value, todos)
+    if not is_true(value):
+        related = [source_of(kw[k]) for k in ("cache", "cache_version", "cache_serialize", "cache_ignore_input_vars") if k in kw]
+        todos.append(Todo(cache, FM_UNKNOWN_VALUE, f"cache value is not a literal, convert it to flyte.Cache by hand: {', '.join(related)}"))
+        return None
+    extra = []
+    if "cache_version" in kw:
+        extra.append(kwarg("version_override", kw["cache_version"].value))
+    if "cache_serialize" in kw and not is_false_or_none(kw["cache_serialize"].value):
+        extra.append(kwarg("serialize", kw["cache_serialize"].value))
+    if "cache_ignore_input_vars" in kw:
+        extra.append(kwarg("ignored_inputs", kw["cache_ignore_input_vars"].value))
+    if not extra:
+        return cst.SimpleString('"auto"')
+    return call("flyte.Cache", [kwarg("behavior", cst.SimpleString('"auto"')), *extra])
+
+
+# --------------------------------------------------------------------------- the decorator
+
+
+def map_task_kwargs(decorator: cst.Call, matches: Matcher, kind: str = "task") -> MappedTask:
+    """Sort and convert a ``@task(...)`` / ``@dynamic(...)`` / ``@eager(...)`` call's arguments."""
+    result = MappedTask()
+    todos = result.todos
+    kw = keyword_args(decorator)
+    for arg in decorator.args:
+        if arg.keyword is None:
+            todos.append(Todo(arg, FM_NO_EQUIVALENT, f"positional decorator argument not converted: {source_of(arg)}"))
+
+    cache = _cache_arg(kw, matches, todos)
+    cache_done = False
+    requests = limits = None
+    resources_var: list[cst.Arg] = []
+    accelerator: Optional[str] = None
+    for name, arg in kw.items():
+        value = arg.value
+        if name in SAME_ON_TASK:
+            result.task_args.append(arg)
+        elif name in {"cache", "cache_version", "cache_serialize", "cache_ignore_input_vars"}:
+            if cache is not None and not cache_done:
+                result.task_args.append(arg.with_changes(keyword=cst.Name("cache"), value=cache))
+                cache_done = True
+        elif name in {"requests", "limits", "resources"}:
+            if isinstance(value, cst.Call) and matches(value.func, "flytekit.Resources"):
+                fields = resource_fields(value, todos)
+                if name == "limits":
+                    limits = fields
+                else:
+                    requests = {**(requests or {}), **fields}
+            else:
+                resources_var.append(arg)
+        elif name == "accelerator":
+            names = [n.rsplit(".", 1)[-1] for n in _qualified(matches, value)]
+            device = next((ACCELERATORS[n] for n in names if n in ACCELERATORS), None)
+            if device is None:
+                todos.append(Todo(arg, FM_NO_EQUIVALENT, f"accelerator not converted, set gpu= on flyte.Resources: {source_of(arg)}"))
+            accelerator = device
+        elif name == "shared_memory":
+            requests = {**(requests or {}), "shm": cst.SimpleString('"auto"') if is_true(value) else value}
+        elif name == "container_image":
+            if isinstance(value, cst.Call) and matches(value.func, "flytekit.ImageSpec"):
+                result.env_args["image"] = convert_image_spec(value, todos)
+            else:
+                result.env_args["image"] = value
+        elif name == "environment":
+            result.env_args["env_vars"] = value
+        elif name == "secret_requests":
+            result.env_args["secrets"] = value
+        elif name == "enable_deck":
+            if not is_false_or_none(value):
+                result.task_args.append(arg.with_changes(keyword=cst.Name("report")))
+        elif name == "disable_deck":
+            if not is_true(value) and not is_false_or_none(value):
+                todos.append(Todo(arg, FM_NO_EQUIVALENT, f"set report= on @env.task by hand: {source_of(arg)}"))
+            elif isinstance(value, cst.Name) and value.value == "False":
+                result.task_args.append(arg.with_changes(keyword=cst.Name("report"), value=cst.Name("True")))
+        elif name == "pod_template":
+            result.task_args.append(arg)
+        elif name == "pod_template_name":
+            result.task_args.append(arg.with_changes(keyword=cst.Name("pod_template")))
+        elif name == "task_config":
+            todos.append(Todo(arg, FM_PLUGIN_CONFIG, f"task_config has no automatic mapping; set plugin_config on the TaskEnvironment (flyteplugins): {source_of(arg)}"))
+        else:
+            todos.append(Todo(arg, FM_NO_EQUIVALENT, f"@{kind} argument has no Flyte 2 equivalent, removed: {source_of(arg)}"))
+
+    if resources_var:
+        if len(resources_var) > 1 or requests or limits:
+            todos.append(
+                Todo(
+                    resources_var[0],
+                    FM_CONFIG_CONFLICT,
+                    "requests/limits given as variables cannot be merged into one flyte.Resources; "
+                    f"combine them by hand: {', '.join(source_of(a) for a in resources_var)}",
+                )
+            )
+        result.env_args["resources"] = resources_var[0].value
+    else:
+        fields = merge_resources(requests, limits)
+        if requests and "shm" in requests:
+            fields["shm"] = requests["shm"]
+        if accelerator is not None:
+            count = fields.get("gpu")
+            n = count.value if isinstance(count, cst.Integer) else "1"
+            if count is not None and not isinstance(count, cst.Integer):
+                todos.append(Todo(decorator, FM_UNKNOWN_VALUE, f"gpu count is not a literal: {source_of(count)}"))
+            fields["gpu"] = cst.SimpleString(f'"{accelerator}:{n}"')
+        if fields:
+            result.env_args["resources"] = call("flyte.Resources", [kwarg(k, v) for k, v in fields.items()])
+    return result
+
+
+def _qualified(matches: Matcher, node: cst.CSTNode) -> list[str]:
+    """Names of flytekit accelerator constants ``node`` may refer to (via the codemod's matcher)."""
+    return [f"flytekit.extras.accelerators.{n}" for n in ACCELERATORS if matches(node, f"flytekit.extras.accelerators.{n}")]

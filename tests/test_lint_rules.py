@@ -70,3 +70,16 @@ def test_fix_is_safe_and_stable(rule, example):
     again = lint_source(fixed.fixed_source, "example.py", LintOptions(fix=True))
     assert again.fixed_source is None
     assert not [d for d in again.diagnostics if d.fix is not None]
+
+
+def test_public_name_matches_codemods():
+    """The lint copy of ``public_name`` (kept to avoid importing libcst.codemod) stays in step."""
+    from flytemigrate.codemods.base import public_name as codemod_public_name
+    from flytemigrate.lint.base import public_name
+
+    for name in (
+        "flytekit.core.task.task", "flytekit.task", "flytekit.types.file.file.FlyteFile",
+        "flytekit.core.context_manager.FlyteContextManager.current_context", "flytekitplugins.x.y",
+        "flytekit.experimental.eager", "flyte.map", "flytekit", "builtins.list",
+    ):
+        assert public_name(name) == codemod_public_name(name), name

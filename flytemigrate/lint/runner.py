@@ -71,7 +71,7 @@ def file_codes(path: str, options: LintOptions) -> frozenset[str]:
             candidates.add(rel.replace(os.sep, "/"))
     ignored: set[str] = set()
     for pattern, prefixes in options.per_file_ignores:
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        spec = pathspec.GitIgnoreSpec.from_lines([pattern])
         if any(spec.match_file(c) for c in candidates):
             ignored.update(code for code in codes if any(code.startswith(p) for p in prefixes))
     return codes - ignored

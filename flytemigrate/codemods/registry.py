@@ -8,8 +8,11 @@ runs last to drop flytekit imports that became unused and add the ones new code 
 from __future__ import annotations
 
 from flytemigrate.codemods.config_values import ConfigValuesCodemod
+from flytemigrate.codemods.eager import EagerCodemod
 from flytemigrate.codemods.imports import ImportsCodemod
+from flytemigrate.codemods.main_block import MainBlockCodemod
 from flytemigrate.codemods.task import TaskCodemod
+from flytemigrate.codemods.workflow import WorkflowCodemod
 
 # The order, and why:
 #   1. dataflow codemods (map_task, conditional, ordering, failure handling, launch plans, gates,
@@ -24,6 +27,9 @@ from flytemigrate.codemods.task import TaskCodemod
 CODEMODS: list[type] = [
     # --- DATAFLOW slot (engineer B): add map_task, conditional, ... here ---
     # --- core ---
+    WorkflowCodemod,
+    EagerCodemod,
+    MainBlockCodemod,
     TaskCodemod,
     ConfigValuesCodemod,
     ImportsCodemod,

@@ -1,0 +1,91 @@
+"""``if __name__ == "__main__":`` blocks that run a workflow/task locally -> ``flyte.run``.
+
+Flyte 1 ran an entity by calling it (``print(wf(x=1))``). In Flyte 2 a local run is
+``flyte.init()`` once, then ``flyte.run(wf, x=1)``, whose ``.outputs()`` is always a tuple of
+the outputs (``(value,)`` for a single output, NamedTuple outputs flattened). To print the same
+value as before, a single output is ``.outputs()[0]``, a ``Tuple[...]`` output is
+``tuple(.outputs())`` and a module-level NamedTuple output is rebuilt with ``Cls(*.outputs())``.
+Only calls of module-level entities directly inside the block are rewritten.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod.visitors import AddImportsVisitor
+
+from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.module_info import ModuleInfo, called_name, scan_module
+
+_MAIN_TEST = m.Comparison(
+    left=m.Name("__name__"),
+    comparisons=[m.ComparisonTarget(operator=m.Equal(), comparator=m.SimpleString())],
+)
+
+
+class MainBlockCodemod(FlyteCodemod):
+    """Turn direct entity calls under ``__main__`` into ``flyte.run(...).outputs()``."""
+
+    DESCRIPTION = "Run workflows with flyte.init() + flyte.run() in __main__ blocks."
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._info = ModuleInfo()
+        self._in_main = False
+        self._changed = False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._info = scan_module(self, node)
+
+    def visit_If(self, node: cst.If) -> None:
+        if m.matches(node.test, _MAIN_TEST) and self._is_top_level(node):
+            self._in_main = True
+            self._changed = False
+
+    def _is_top_level(self, node: cst.If) -> bool:
+        return self._info is not None and isinstance(node.body, cst.IndentedBlock)
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        if not (self._in_main and m.matches(original_node.test, _MAIN_TEST)):
+            return updated_node
+        self._in_main = False
+        if not self._changed:
+            return updated_node
+        body = list(updated_node.body.body)
+        already = any(
+            m.matches(s, m.SimpleStatementLine([m.Expr(m.Call(func=m.Attribute(m.Name("flyte"), m.Name("init"))))]))
+            for s in body
+        )
+        if not already:
+            body.insert(0, cst.parse_statement("flyte.init()"))
+        return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if not self._in_main:
+            return updated_node
+        name = called_name(original_node)
+        entity = self._info.entities.get(name) if name else None
+        if entity is None:
+            return updated_node
+        self._changed = True
+        AddImportsVisitor.add_needed_import(self.context, "flyte")
+        run = cst.Call(
+            func=cst.parse_expression("flyte.run"),
+            args=[cst.Arg(cst.Name(name), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))] + list(updated_node.args)
+            if updated_node.args
+            else [cst.Arg(cst.Name(name))],
+        )
+        outputs = cst.Call(func=cst.Attribute(run, cst.Name("outputs")))
+        return self._unpack(outputs, entity.returns)
+
+    def _unpack(self, outputs: cst.Call, returns: Optional[cst.BaseExpression]) -> cst.BaseExpression:
+        if isinstance(returns, cst.Name) and returns.value in self._info.namedtuples:
+            return cst.Call(func=cst.Name(returns.value), args=[cst.Arg(outputs, star="*")])
+        if isinstance(returns, cst.Subscript) and self._is_tuple(returns.value):
+            return cst.Call(func=cst.Name("tuple"), args=[cst.Arg(outputs)])
+        return cst.Subscript(value=outputs, slice=[cst.SubscriptElement(cst.Index(cst.Integer("0")))])
+
+    def _is_tuple(self, node: cst.BaseExpression) -> bool:
+        return (isinstance(node, cst.Name) and node.value == "tuple") or self.matches(node, "typing.Tuple")

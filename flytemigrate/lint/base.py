@@ -1,9 +1,12 @@
 """The base class of every lint rule and the per-file context rules report into.
 
 A rule is a LibCST ``BatchableCSTVisitor``: the runner (``flytemigrate.lint.runner``) builds one
-instance of every selected rule per file and visits the module once with all of them
-(``MetadataWrapper.visit_batched``), so metadata such as qualified names and scopes is computed a
-single time per file however many rules are enabled.
+instance of every selected rule per file and visits the module once with all of them (a batched
+visit like ``MetadataWrapper.visit_batched``), so metadata such as qualified names and scopes is
+computed a single time per file however many rules are enabled. Metadata is resolved lazily: a
+provider listed in ``METADATA_DEPENDENCIES`` is computed for a file only when a rule first asks
+for it (``get_metadata``), so declaring ``ParentNodeProvider`` costs nothing on files where the
+rule never needs a parent. Visitor return values are ignored (a rule cannot prune the walk).
 
 Writing a rule:
 

@@ -14,6 +14,7 @@ re-parsed and linted again (a fix can enable or disable other findings), up to a
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -96,6 +97,105 @@ def _diagnostic(path: str, finding: Finding, module: Optional[cst.Module]) -> Di
     )
 
 
+class LazyMetadata(Mapping):
+    """The ``metadata`` mapping given to every rule: a provider is resolved on first access.
+
+    Rules declare providers in ``METADATA_DEPENDENCIES`` as usual, but nothing is computed for a
+    file until a rule actually asks (``PositionProvider`` only when there is a finding,
+    ``ParentNodeProvider`` only when a rule needs a parent). The wrapper caches each result, so
+    every provider is still computed at most once per file, shared by all rules and the analysis.
+    """
+
+    def __init__(self, wrapper: MetadataWrapper, providers: frozenset) -> None:
+        self._wrapper = wrapper
+        self._providers = providers
+
+    def __getitem__(self, provider):
+        if provider not in self._providers:
+            raise KeyError(provider)
+        return self._wrapper.resolve(provider)
+
+    def __contains__(self, provider: object) -> bool:
+        return provider in self._providers
+
+    def __iter__(self):
+        return iter(self._providers)
+
+    def __len__(self) -> int:
+        return len(self._providers)
+
+
+# Per rule class: its visit_*/leave_* method names, split by kind (computed once per process).
+_METHOD_CACHE: dict[type, tuple[tuple[str, str, Optional[str]], ...]] = {}
+
+
+def _visitor_methods(cls: type) -> tuple[tuple[str, str, Optional[str]], ...]:
+    """``(method name, node type name, attribute or None)`` for each visitor method of ``cls``."""
+    cached = _METHOD_CACHE.get(cls)
+    if cached is None:
+        found = []
+        for name in dir(cls):
+            kind, _, rest = name.partition("_")
+            if kind not in ("visit", "leave") or not rest or not rest[0].isupper():
+                continue
+            if getattr(getattr(cls, name), "_is_no_op", False):  # LibCST's typed no-op stubs
+                continue
+            node_type, _, attribute = rest.partition("_")
+            found.append((name, node_type, attribute or None))
+        cached = _METHOD_CACHE[cls] = tuple(found)
+    return cached
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """Runs many rules in one traversal, like ``libcst.visit_batched`` but with the per-class
+    method lookup cached (LibCST re-inspects every visitor instance for every file, which cost
+    more than all the rules' work together)."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        super().__init__()
+        self._visit: dict[str, list] = {}
+        self._leave: dict[str, list] = {}
+        self._visit_attr: dict[tuple[str, str], list] = {}
+        self._leave_attr: dict[tuple[str, str], list] = {}
+        for rule in rules:
+            for name, node_type, attribute in _visitor_methods(type(rule)):
+                method = getattr(rule, name)
+                if attribute is None:
+                    table = self._visit if name.startswith("visit") else self._leave
+                    table.setdefault(node_type, []).append(method)
+                else:
+                    table_attr = self._visit_attr if name.startswith("visit") else self._leave_attr
+                    table_attr.setdefault((node_type, attribute), []).append(method)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        for method in self._visit.get(type(node).__name__, ()):
+            method(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        for method in self._leave.get(type(original_node).__name__, ()):
+            method(original_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if self._visit_attr:
+            for method in self._visit_attr.get((type(node).__name__, attribute), ()):
+                method(node)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if self._leave_attr:
+            for method in self._leave_attr.get((type(original_node).__name__, attribute), ()):
+                method(original_node)
+
+
+def run_rules(wrapper: MetadataWrapper, rules: list[Rule]) -> None:
+    """Visit ``wrapper.module`` once with all ``rules``, metadata resolved lazily and shared."""
+    providers = frozenset().union(*(type(rule).get_inherited_dependencies() for rule in rules))
+    metadata = LazyMetadata(wrapper, providers)
+    for rule in rules:
+        rule.metadata = metadata
+    wrapper.module.visit(_Dispatcher(rules))
+
+
 class _ApplyReplacements(cst.CSTTransformer):
     """Replace nodes (by identity) with the rules' safe fixes; an outer fix wins over inner ones."""
 
@@ -126,7 +226,7 @@ def _lint_once(source: str, path: str, codes: frozenset[str]) -> tuple[list[Find
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     context = LintContext(path=path, source=source, wrapper=wrapper)
     if rules:
-        wrapper.visit_batched([rule(context) for rule in rules])
+        run_rules(wrapper, [rule(context) for rule in rules])
 
     found = suppression.collect(wrapper, source)
     kept = [f for f in context.findings if not found.suppresses(f.code, f.line)]

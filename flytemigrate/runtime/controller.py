@@ -1,0 +1,526 @@
+"""The local controller: runs task and trace calls inside a run, with records, cache, retries and replay.
+
+One :class:`RunState` per run; one :class:`Frame` per executing task or trace, held in a context
+variable so that nested calls (sync, async, threads started by ``.aio``) find their parent.
+Behaviour follows flyte 2.12's local controller (measured): strict type checks at each boundary,
+errors crossing a task boundary become ``RuntimeUserError`` with ``code`` = original class name,
+retries with the SDK's default backoff (0.5 s doubling) unless a ``Backoff`` is given, cache lookups
+only for ``behavior="auto"``, and timeouts not enforced (unless the run asks for it).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from flytemigrate.runtime import typecheck
+from flytemigrate.runtime.cache import MISS, TaskCache, cache_key, function_version
+from flytemigrate.runtime.flyte import errors
+from flytemigrate.runtime.record import CallRecord, jsonable
+
+_DEFAULT_BACKOFF_S = 0.5
+_BACKOFF_MULTIPLIER = 2.0
+_NO_REPLAY = object()
+
+
+class RunState:
+    """Everything shared by the calls of one run."""
+
+    def __init__(
+        self,
+        run_dir: Path,
+        *,
+        replay: CallRecord | None = None,
+        isolate: bool = False,
+        enforce_timeouts: bool = False,
+        name: str | None = None,
+    ):
+        self.run_dir = Path(run_dir)
+        self.name = name or uuid.uuid4().hex[:20]
+        self.replay = replay
+        self.isolate = isolate
+        self.enforce_timeouts = enforce_timeouts
+        self.divergences: list[str] = []
+        self._cache: TaskCache | None = None
+        self._isolated = 0
+
+    @property
+    def cache(self) -> TaskCache:
+        """The run's cache database (``<run_dir>/cache.sqlite``), opened on first use."""
+        if self._cache is None:
+            self._cache = TaskCache(self.run_dir / "cache.sqlite")
+        return self._cache
+
+    def close(self) -> None:
+        """Release the cache database."""
+        if self._cache is not None:
+            self._cache.close()
+
+    def isolated_function(self, task: Any) -> Any:
+        """The task's function from a fresh import of its source file (``isolate`` mode)."""
+        from flytemigrate.runtime import isolation
+
+        self._isolated += 1
+        return isolation.fresh_function(task, self._isolated)
+
+
+class Frame:
+    """One executing task or trace call."""
+
+    __slots__ = ("run", "record", "replay_children", "next_child", "in_trace", "group", "task", "report", "action")
+
+    def __init__(self, run: RunState, record: CallRecord, task: Any = None, replay_children=None, in_trace=False):
+        self.run = run
+        self.record = record
+        self.task = task
+        self.replay_children = replay_children
+        self.next_child = 0
+        self.in_trace = in_trace
+        self.group: str | None = None
+        self.report = None
+        self.action = None
+
+
+FRAME: ContextVar[Frame | None] = ContextVar("flytemigrate_runtime_frame", default=None)
+
+
+def current_frame() -> Frame | None:
+    """The innermost executing call, or None outside a run."""
+    return FRAME.get()
+
+
+def in_event_loop() -> bool:
+    """Whether this thread is running an asyncio event loop (without importing asyncio)."""
+    asyncio = sys.modules.get("asyncio")
+    return asyncio is not None and asyncio.events._get_running_loop() is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points used by task objects
+# ---------------------------------------------------------------------------------------------
+
+
+def call(task: Any, args: tuple, kwargs: dict) -> Any:
+    """``task(...)``: plain function call outside a run; a recorded child call inside one."""
+    frame = FRAME.get()
+    if frame is None:
+        return task.func(*args, **kwargs)
+    if frame.in_trace:
+        raise errors.TraceDoesNotAllowNestedTasksError(
+            f"Task {task.name} is invoked from inside a `flyte.trace`. You can continue using the task "
+            "function, as a regularpython function using `task`.forward(...) facade."
+        )
+    if task.is_async:
+        return call_async(frame, task, args, kwargs)
+    if in_event_loop():
+        raise errors.SyncTaskCallInAsyncContextError(
+            f"Sync task '{task.name}' was called in a blocking way from async code. This blocks the event "
+            f"loop and can hang the run. Use `await {task.func.__name__}.aio(...)` instead."
+        )
+    return call_sync(frame, task, args, kwargs)
+
+
+async def call_aio(task: Any, args: tuple, kwargs: dict) -> Any:
+    """``await task.aio(...)``: like a call, but a sync task runs in a worker thread."""
+    frame = FRAME.get()
+    if frame is None:
+        if task.is_async:
+            return await task.func(*args, **kwargs)
+        return task.func(*args, **kwargs)
+    if frame.in_trace:
+        return call(task, args, kwargs)  # raises the nested-task error
+    if task.is_async:
+        return await call_async(frame, task, args, kwargs)
+    import asyncio
+
+    return await asyncio.to_thread(call_sync, frame, task, args, kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# One child call
+# ---------------------------------------------------------------------------------------------
+
+
+class _Call:
+    """State of one child call between preparation and completion."""
+
+    __slots__ = ("frame", "task", "inputs", "record", "cache_key", "started", "child")
+
+    def __init__(self, frame, task, inputs, record):
+        self.frame = frame
+        self.task = task
+        self.inputs = inputs
+        self.record = record
+        self.cache_key = None
+        self.started = time.perf_counter()
+        self.child: Frame | None = None
+
+
+def bind_inputs(task: Any, args: tuple, kwargs: dict) -> dict:
+    """Map positional and keyword arguments to named inputs, defaults applied, types checked."""
+    iface = task.interface
+    if not kwargs and len(args) == len(iface.positional):
+        inputs = dict(zip(iface.positional, args))
+    else:
+        bound = iface.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        inputs = dict(bound.arguments)
+    for name, value in inputs.items():
+        tp = iface.inputs.get(name)
+        if tp is not None and not typecheck.conforms(value, tp):
+            raise typecheck.input_error(name, value, tp)
+    return inputs
+
+
+def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
+    """Bind and check inputs, append the record, and serve replay or cache hits."""
+    try:
+        inputs = bind_inputs(task, args, kwargs)
+    except TypeError as e:
+        raise errors.RuntimeUserError("TypeError", str(e)) from e
+    record = CallRecord(name=task.name, inputs=jsonable(inputs), kind="task", group=frame.group)
+    frame.record.children.append(record)
+    c = _Call(frame, task, inputs, record)
+    hit = _replay(frame, record, task.interface)
+    if hit is not _NO_REPLAY:
+        return c, hit
+    cache = task.cache_policy
+    if cache is not None and cache.behavior in ("auto", "override"):
+        version = cache.version_override or task.cache_version()
+        c.cache_key = cache_key(task.name, version, inputs, cache.ignored)
+        if cache.behavior == "auto":
+            value = frame.run.cache.get(c.cache_key)
+            if value is not MISS:
+                record.cache_hit = True
+                _succeed(c, value)
+                return c, _shape(value, task.interface)
+    return c, _NO_REPLAY
+
+
+def _replay(frame: Frame, record: CallRecord, iface) -> Any:
+    """On replay, serve the recorded result of the matching call, or note a divergence."""
+    recorded_list = frame.replay_children
+    if recorded_list is None:
+        return _NO_REPLAY
+    index = frame.next_child
+    frame.next_child += 1
+    recorded = recorded_list[index] if index < len(recorded_list) else None
+    if recorded is not None and recorded.name == record.name and recorded.inputs == record.inputs:
+        record.replayed = True
+        record.outputs = recorded.outputs
+        record.error, record.error_code, record.error_message = (
+            recorded.error,
+            recorded.error_code,
+            recorded.error_message,
+        )
+        record.attempts = recorded.attempts
+        if recorded.error:
+            raise _error_from_record(recorded)
+        if recorded.has_live_outputs:
+            value = typecheck.transport(recorded.live_outputs)
+        else:
+            value = typecheck.from_jsonable(recorded.outputs, iface)
+        record.live_outputs, record.has_live_outputs = value, True
+        return value
+    expected = f"{recorded.name}({_short(recorded.inputs)})" if recorded else "nothing"
+    frame.run.divergences.append(
+        f"call #{index + 1} in {frame.record.name}: {record.name}({_short(record.inputs)}) was called, "
+        f"the recorded run called {expected}"
+    )
+    return _NO_REPLAY
+
+
+def _short(inputs: Any) -> str:
+    import json
+
+    text = json.dumps(inputs, sort_keys=True, default=repr)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _error_from_record(rec: CallRecord) -> BaseException:
+    """Rebuild the error a recorded call raised, as its caller saw it."""
+    if rec.error == "RuntimeDataValidationError":
+        err = errors.RuntimeDataValidationError("o0", "", rec.name)
+        err.args = (rec.error_message or "",)
+        return err
+    return cross_boundary(errors.RuntimeUserError(rec.error_code or rec.error or "Unknown", rec.error_message or ""))
+
+
+def _body_function(c: _Call) -> Any:
+    run = c.frame.run
+    return run.isolated_function(c.task) if run.isolate else c.task.func
+
+
+def _enter(c: _Call) -> Frame:
+    child = Frame(c.frame.run, c.record, c.task)
+    c.child = child
+    return child
+
+
+def _check_outputs(task: Any, value: Any) -> Any:
+    """Validate the return value against the declared outputs (raises the SDK's validation error)."""
+    iface = task.interface
+    if not iface.has_return:
+        return value
+    parts = typecheck.split_outputs(value, iface)
+    if iface.multi and (not isinstance(value, tuple) or len(parts) != len(iface.outputs)):
+        raise errors.RuntimeDataValidationError(
+            "o0", f"Expected a tuple of {len(iface.outputs)} outputs but got {value!r}", task.name
+        )
+    for name, part, tp in zip(iface.output_names, parts, iface.outputs):
+        if not typecheck.conforms(part, tp):
+            raise errors.RuntimeDataValidationError(name, typecheck.output_reason(part, tp), task.name)
+    return value
+
+
+def _as_runtime_error(e: BaseException) -> errors.BaseRuntimeError:
+    if isinstance(e, errors.BaseRuntimeError):
+        return e
+    return errors.CustomError.from_exception(e)  # type: ignore[arg-type]
+
+
+def cross_boundary(err: errors.BaseRuntimeError) -> BaseException:
+    """The error as the caller sees it after the SDK's error conversion (class by code)."""
+    if isinstance(err, errors.RuntimeDataValidationError):
+        return err
+    code, message = err.code, str(err)
+    if err.kind == "system":
+        new: BaseException = errors.RuntimeSystemError(code, message, err.worker)
+    elif err.kind == "unknown":
+        new = errors.RuntimeUnknownError(code, message, err.worker)
+    elif code in errors.TIMEOUT_ERRORS_BY_CODE:
+        cls = errors.TIMEOUT_ERRORS_BY_CODE[code]
+        new = cls(message) if cls is not errors.TaskTimeoutError else cls(message, code)
+    elif "OOM" in code.upper():
+        new = errors.OOMError(code, message, err.worker)
+    elif "RetriesExhausted" in code:
+        new = errors.RetriesExhaustedError(code, message, err.worker)
+    elif "Unknown" in code:
+        new = errors.RuntimeUnknownError(code, message, err.worker)
+    else:
+        new = errors.RuntimeUserError(code, message, err.worker)
+    new.__cause__ = err.__cause__ or err
+    return new
+
+
+def _backoff(task: Any, attempt: int) -> float:
+    strategy = task.retry_strategy
+    backoff = getattr(strategy, "backoff", None) if strategy is not None else None
+    if backoff is not None:
+        return backoff.compute_delay(attempt - 1).total_seconds()
+    return _DEFAULT_BACKOFF_S * (_BACKOFF_MULTIPLIER ** (attempt - 1))
+
+
+def _succeed(c: _Call, value: Any) -> None:
+    rec = c.record
+    rec.live_outputs, rec.has_live_outputs = value, True
+    rec.outputs = jsonable(list(typecheck.split_outputs(value, c.task.interface)))
+    rec.duration_s = time.perf_counter() - c.started
+
+
+def _fail(c: _Call, err: BaseException) -> None:
+    rec = c.record
+    rec.error = type(err).__name__
+    rec.error_code = getattr(err, "code", type(err).__name__)
+    rec.error_message = str(err)
+    rec.duration_s = time.perf_counter() - c.started
+
+
+def _shape(value: Any, iface) -> Any:
+    """What the caller receives: a transported copy; NamedTuples become plain tuples."""
+    return typecheck.transport(value)
+
+
+def _finish_ok(c: _Call, value: Any) -> Any:
+    _succeed(c, value)
+    if c.cache_key is not None:
+        c.frame.run.cache.set(c.cache_key, c.task.name, value)
+    return _shape(value, c.task.interface)
+
+
+def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
+    """Run a sync child task to completion (retries, cache, record)."""
+    c, hit = _prepare(frame, task, args, kwargs)
+    if hit is not _NO_REPLAY:
+        return hit
+    attempts = task.retries + 1
+    err: errors.BaseRuntimeError | None = None
+    for attempt in range(1, attempts + 1):
+        c.record.attempts = attempt
+        token = FRAME.set(_enter(c))
+        try:
+            inputs = {k: typecheck.transport(v) for k, v in c.inputs.items()}
+            func = _body_function(c)
+            if frame.run.enforce_timeouts and task.timeout_s:
+                value = _with_thread_timeout(func, inputs, task)
+            else:
+                value = func(**inputs)
+            _check_outputs(task, value)
+            err = None
+        except Exception as e:
+            err = _as_runtime_error(e)
+        finally:
+            FRAME.reset(token)
+        if err is None:
+            return _finish_ok(c, value)
+        if not err.recoverable or attempt == attempts:
+            break
+        time.sleep(_backoff(task, attempt))
+    assert err is not None
+    out = cross_boundary(err)
+    _fail(c, out)
+    raise out
+
+
+async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
+    """Run an async child task to completion (retries, cache, record)."""
+    import asyncio
+
+    c, hit = _prepare(frame, task, args, kwargs)
+    if hit is not _NO_REPLAY:
+        return hit
+    attempts = task.retries + 1
+    err: errors.BaseRuntimeError | None = None
+    for attempt in range(1, attempts + 1):
+        c.record.attempts = attempt
+        token = FRAME.set(_enter(c))
+        try:
+            inputs = {k: typecheck.transport(v) for k, v in c.inputs.items()}
+            coro = _body_function(c)(**inputs)
+            if frame.run.enforce_timeouts and task.timeout_s:
+                try:
+                    value = await asyncio.wait_for(coro, task.timeout_s)
+                except asyncio.TimeoutError:
+                    raise errors.TaskTimeoutError(f"Task {task.name} exceeded its timeout of {task.timeout_s}s")
+            else:
+                value = await coro
+            _check_outputs(task, value)
+            err = None
+        except Exception as e:
+            err = _as_runtime_error(e)
+        finally:
+            FRAME.reset(token)
+        if err is None:
+            return _finish_ok(c, value)
+        if not err.recoverable or attempt == attempts:
+            break
+        await asyncio.sleep(_backoff(task, attempt))
+    assert err is not None
+    out = cross_boundary(err)
+    _fail(c, out)
+    raise out
+
+
+def _with_thread_timeout(func: Any, inputs: dict, task: Any) -> Any:
+    """Run a sync body in a thread and give up after the task's timeout (the thread is abandoned)."""
+    import contextvars
+    import threading
+
+    result: dict = {}
+    ctx = contextvars.copy_context()
+
+    def target():
+        try:
+            result["value"] = ctx.run(func, **inputs)
+        except BaseException as e:  # handed back to the caller below
+            result["error"] = e
+
+    thread = threading.Thread(target=target, daemon=True, name=f"flytemigrate-{task.name}")
+    thread.start()
+    thread.join(task.timeout_s)
+    if thread.is_alive():
+        raise errors.TaskTimeoutError(f"Task {task.name} exceeded its timeout of {task.timeout_s}s")
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Traces
+# ---------------------------------------------------------------------------------------------
+
+
+def _trace_prepare(frame: Frame, func: Any, args: tuple, kwargs: dict):
+    import inspect
+
+    try:
+        bound = inspect.signature(func).bind(*args, **kwargs)
+        bound.apply_defaults()
+        inputs = dict(bound.arguments)
+    except TypeError:
+        inputs = {"args": list(args), "kwargs": kwargs}
+    record = CallRecord(name=func.__name__, inputs=jsonable(inputs), kind="trace", group=frame.group)
+    frame.record.children.append(record)
+    return record
+
+
+class _TraceIface:
+    """Minimal interface for replaying a trace from JSON: a single output of unknown type."""
+
+    multi = False
+    outputs = [Any]
+    output_names = ["o0"]
+    has_return = False
+
+
+def call_trace(func: Any, args: tuple, kwargs: dict) -> Any:
+    """A sync ``@flyte.trace`` call: recorded (and replayable) inside a run, plain outside."""
+    frame = FRAME.get()
+    if frame is None or frame.in_trace:
+        return func(*args, **kwargs)
+    record = _trace_prepare(frame, func, args, kwargs)
+    hit = _replay(frame, record, _TraceIface)
+    if hit is not _NO_REPLAY:
+        return hit
+    started = time.perf_counter()
+    token = FRAME.set(Frame(frame.run, record, in_trace=True))
+    record.attempts = 1
+    try:
+        value = func(*args, **kwargs)
+    except Exception as e:
+        _trace_fail(record, e, started)
+        raise
+    finally:
+        FRAME.reset(token)
+    _trace_ok(record, value, started)
+    return value
+
+
+async def call_trace_async(func: Any, args: tuple, kwargs: dict) -> Any:
+    """An async ``@flyte.trace`` call."""
+    frame = FRAME.get()
+    if frame is None or frame.in_trace:
+        return await func(*args, **kwargs)
+    record = _trace_prepare(frame, func, args, kwargs)
+    hit = _replay(frame, record, _TraceIface)
+    if hit is not _NO_REPLAY:
+        return hit
+    started = time.perf_counter()
+    token = FRAME.set(Frame(frame.run, record, in_trace=True))
+    record.attempts = 1
+    try:
+        value = await func(*args, **kwargs)
+    except Exception as e:
+        _trace_fail(record, e, started)
+        raise
+    finally:
+        FRAME.reset(token)
+    _trace_ok(record, value, started)
+    return value
+
+
+def _trace_ok(record: CallRecord, value: Any, started: float) -> None:
+    record.live_outputs, record.has_live_outputs = value, True
+    record.outputs = jsonable([value])
+    record.duration_s = time.perf_counter() - started
+
+
+def _trace_fail(record: CallRecord, e: BaseException, started: float) -> None:
+    record.error = type(e).__name__
+    record.error_code = getattr(e, "code", type(e).__name__)
+    record.error_message = str(e)
+    record.duration_s = time.perf_counter() - started

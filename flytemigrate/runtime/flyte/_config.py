@@ -1,0 +1,342 @@
+"""Configuration value classes of the ``flyte`` API (Cache, Resources, Secret, Image, ...).
+
+On the local runtime most of these only carry values (resources, images and pod templates do not
+change what a local run computes); ``Cache``, ``RetryStrategy``/``Backoff`` and ``Timeout`` are
+interpreted by the controller. Field names and validation follow flyte 2.12.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Dict, List, Literal, Optional, Tuple, Union
+
+CacheBehavior = Literal["auto", "override", "disable"]
+_CACHE_ALIASES = {
+    "enable": "auto", "enabled": "auto", "on": "auto", "true": "auto", "yes": "auto",
+    "off": "disable", "false": "disable", "no": "disable", "none": "disable",
+}
+
+
+@dataclass
+class Cache:
+    """Cache policy of a task: ``auto`` reads and writes, ``override`` only writes, ``disable`` neither."""
+
+    behavior: CacheBehavior
+    version_override: Optional[str] = None
+    serialize: bool = False
+    ignored_inputs: Union[Tuple[str, ...], str] = field(default_factory=tuple)
+    salt: str = ""
+    policies: Any = None
+    max_age: Union[timedelta, int, None] = None
+
+    def __post_init__(self):
+        if isinstance(self.max_age, bool) or (
+            self.max_age is not None and not isinstance(self.max_age, (int, timedelta))
+        ):
+            raise TypeError("max_age must be an int (seconds), timedelta, or None")
+        if isinstance(self.max_age, int):
+            self.max_age = timedelta(seconds=self.max_age)
+        if self.max_age is not None and self.max_age < timedelta(0):
+            raise ValueError("max_age must be nonnegative")
+        valid = ("auto", "override", "disable")
+        if isinstance(self.behavior, str) and self.behavior not in valid:
+            self.behavior = _CACHE_ALIASES.get(self.behavior.lower(), self.behavior)  # type: ignore[assignment]
+        if self.behavior not in valid:
+            raise ValueError(
+                f"Invalid cache behavior: {self.behavior!r}. Must be one of {list(valid)} "
+                f"(aliases accepted: {sorted(_CACHE_ALIASES)})."
+            )
+        self._ignored = (self.ignored_inputs,) if isinstance(self.ignored_inputs, str) else tuple(self.ignored_inputs)
+
+    @property
+    def ignored(self) -> Tuple[str, ...]:
+        """Input names left out of the cache key."""
+        return self._ignored
+
+    def is_enabled(self) -> bool:
+        """Whether outputs are written to the cache."""
+        return self.behavior in ("auto", "override")
+
+    def get_ignored_inputs(self) -> Tuple[str, ...]:
+        """Same as the SDK: input names left out of the cache key."""
+        return self._ignored
+
+
+def cache_from_request(cache: Any) -> Cache:
+    """Coerce ``"auto"``/``"override"``/``"disable"`` (or a Cache) into a Cache."""
+    if isinstance(cache, Cache):
+        return cache
+    return Cache(behavior=cache)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff between retries: delay n = min(base * factor**n, cap)."""
+
+    base: timedelta
+    factor: float = 1.0
+    cap: Optional[timedelta] = None
+
+    def __post_init__(self):
+        if self.base < timedelta(0):
+            raise ValueError(f"Backoff.base must be >= 0, got {self.base}")
+        if not isinstance(self.factor, (int, float)) or math.isnan(self.factor) or math.isinf(self.factor):
+            raise ValueError(f"Backoff.factor must be a finite number, got {self.factor!r}")
+        if self.factor < 1.0:
+            raise ValueError(f"Backoff.factor must be >= 1.0, got {self.factor}")
+        if self.cap is not None and self.cap < timedelta(0):
+            raise ValueError(f"Backoff.cap must be >= 0, got {self.cap}")
+        if self.factor > 1.0 and self.cap is None:
+            raise ValueError("Backoff.cap is required when factor > 1.0 to prevent unbounded growth")
+
+    def compute_delay(self, n: int) -> timedelta:
+        """Delay before the n-th retry (0-indexed)."""
+        if n < 0:
+            raise ValueError(f"Retry index n must be >= 0, got {n}")
+        try:
+            delay = self.base * (self.factor**n)
+        except OverflowError:
+            if self.cap is None:
+                raise
+            return self.cap
+        return self.cap if self.cap is not None and delay > self.cap else delay
+
+
+@dataclass
+class RetryStrategy:
+    """Number of user retries, optionally paced by a Backoff."""
+
+    count: int
+    backoff: Optional[Backoff] = None
+
+    def __post_init__(self):
+        if not isinstance(self.count, int):
+            raise ValueError(f"RetryStrategy.count must be an int (a retry count), got {self.count!r}")
+        if self.count < 0:
+            raise ValueError(f"RetryStrategy.count must be greater than or equal to 0, got {self.count}")
+
+
+@dataclass
+class Timeout:
+    """Maximum run time (and queued time) of a task."""
+
+    max_runtime: Union[timedelta, int]
+    max_queued_time: Union[timedelta, int, None] = None
+
+
+TimeoutType = Union[Timeout, int, timedelta]
+
+
+def timeout_seconds(timeout: Any) -> float:
+    """Seconds of run time allowed by a task's ``timeout`` (0 = none)."""
+    if not timeout:
+        return 0.0
+    if isinstance(timeout, Timeout):
+        timeout = timeout.max_runtime
+    if isinstance(timeout, timedelta):
+        return timeout.total_seconds()
+    return float(timeout)
+
+
+@dataclass
+class Device:
+    """An accelerator request."""
+
+    quantity: int
+    device_class: str
+    device: Optional[str] = None
+    partition: Optional[str] = None
+
+
+def GPU(device: str, quantity: int, partition: Optional[str] = None) -> Device:  # noqa: N802 - SDK name
+    """A GPU request, e.g. ``GPU("T4", 1)``."""
+    return Device(quantity=quantity, device_class="GPU", device=device, partition=partition)
+
+
+def TPU(device: str, partition: Optional[str] = None) -> Device:  # noqa: N802 - SDK name
+    """A TPU request."""
+    return Device(quantity=1, device_class="TPU", device=device, partition=partition)
+
+
+@dataclass
+class Resources:
+    """CPU, memory, GPU, disk and shared memory of a task; pairs are (request, limit)."""
+
+    cpu: Union[int, float, str, Tuple[Any, Any], None] = None
+    memory: Union[str, Tuple[str, str], None] = None
+    gpu: Union[str, int, Device, None] = None
+    disk: Optional[str] = None
+    shm: Optional[str] = None
+
+    def __post_init__(self):
+        for name in ("cpu", "memory"):
+            value = getattr(self, name)
+            if isinstance(value, tuple) and len(value) != 2:
+                raise ValueError(f"{name} tuple must be of length 2 (request, limit), got {value!r}")
+        if isinstance(self.cpu, (int, float)) and not isinstance(self.cpu, bool) and self.cpu <= 0:
+            raise ValueError("cpu must be greater than 0")
+
+
+@dataclass
+class Secret:
+    """A secret; on the local runtime it is read from the environment variable ``as_env_var`` or ``key``."""
+
+    key: str
+    group: Optional[str] = None
+    mount: Any = None
+    as_env_var: Optional[str] = None
+
+    def __post_init__(self):
+        if self.as_env_var is not None and not self.as_env_var.replace("_", "").isalnum():
+            raise ValueError(f"Invalid environment variable name: {self.as_env_var}")
+
+    @property
+    def env_var(self) -> str:
+        """The variable the secret is read from."""
+        if self.as_env_var:
+            return self.as_env_var
+        name = f"{self.group}_{self.key}" if self.group else self.key
+        return name.replace("-", "_").upper()
+
+    def get(self) -> str:
+        """The secret's value (from the environment)."""
+        for name in (self.env_var, self.key):
+            if name in os.environ:
+                return os.environ[name]
+        raise KeyError(f"Secret {self.key!r} not found: set environment variable {self.env_var}")
+
+
+SecretRequest = Union[str, Secret, List[Union[str, Secret]]]
+
+
+class Image:
+    """A container image spec; builder methods return new images and are no-ops locally."""
+
+    def __init__(self, uri: Optional[str] = None, **spec: Any):
+        self.uri = uri
+        self.spec = dict(spec)
+        self.layers: Tuple[Tuple[str, Any], ...] = ()
+
+    def _with(self, kind: str, value: Any) -> Image:
+        new = Image(self.uri, **self.spec)
+        new.layers = self.layers + ((kind, value),)
+        return new
+
+    @classmethod
+    def from_debian_base(cls, *args: Any, **kwargs: Any) -> Image:
+        """A Debian-based default image."""
+        return cls(None, base="debian", **kwargs)
+
+    @classmethod
+    def from_base(cls, image_uri: str) -> Image:
+        """An image built on ``image_uri``."""
+        return cls(image_uri)
+
+    @classmethod
+    def from_uv_script(cls, script: Any, **kwargs: Any) -> Image:
+        """An image from a uv script's dependency header."""
+        return cls(None, uv_script=str(script), **kwargs)
+
+    @classmethod
+    def from_dockerfile(cls, file: Any, **kwargs: Any) -> Image:
+        """An image from a Dockerfile."""
+        return cls(None, dockerfile=str(file), **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        # with_pip_packages, with_apt_packages, with_env_vars, with_requirements, ... all chain.
+        if name.startswith("with_"):
+            return lambda *args, **kwargs: self._with(name, (args, kwargs))
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"Image(uri={self.uri!r}, layers={len(self.layers)})"
+
+
+@dataclass
+class ReusePolicy:
+    """Reusable-container policy (no effect locally)."""
+
+    replicas: Union[int, Tuple[int, int]] = 2
+    idle_ttl: Union[int, timedelta] = 30
+    concurrency: int = 1
+    scaledown_ttl: Union[int, timedelta] = 30
+    scope: str = "global"
+
+
+@dataclass
+class PodTemplate:
+    """A Kubernetes pod template (no effect locally)."""
+
+    pod_spec: Any = None
+    primary_container_name: str = "primary"
+    labels: Optional[Dict[str, str]] = None
+    annotations: Optional[Dict[str, str]] = None
+
+
+@dataclass
+class Cron:
+    """A cron schedule for a trigger."""
+
+    expression: str
+    timezone: str = "UTC"
+
+
+@dataclass
+class FixedRate:
+    """A fixed-rate schedule for a trigger."""
+
+    interval_minutes: int
+    start_time: Any = None
+
+
+class Trigger:
+    """A schedule attached to a task; recorded, never fired locally."""
+
+    def __init__(self, name: str, automation: Union[Cron, FixedRate], **kwargs: Any):
+        self.name = name
+        self.automation = automation
+        self.options = kwargs
+
+    @classmethod
+    def daily(cls, **kwargs: Any) -> Trigger:
+        return cls(kwargs.pop("name", "daily"), Cron("0 0 * * *"), **kwargs)
+
+    @classmethod
+    def hourly(cls, **kwargs: Any) -> Trigger:
+        return cls(kwargs.pop("name", "hourly"), Cron("0 * * * *"), **kwargs)
+
+    @classmethod
+    def minutely(cls, **kwargs: Any) -> Trigger:
+        return cls(kwargs.pop("name", "minutely"), Cron("* * * * *"), **kwargs)
+
+    @classmethod
+    def weekly(cls, **kwargs: Any) -> Trigger:
+        return cls(kwargs.pop("name", "weekly"), Cron("0 0 * * 0"), **kwargs)
+
+    @classmethod
+    def monthly(cls, **kwargs: Any) -> Trigger:
+        return cls(kwargs.pop("name", "monthly"), Cron("0 0 1 * *"), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Trigger(name={self.name!r}, automation={self.automation!r})"
+
+
+TriggerTime = object()
+
+
+@dataclass
+class Documentation:
+    """Task documentation."""
+
+    description: Optional[str] = None
+
+
+@dataclass
+class Link:
+    """A log link (no effect locally)."""
+
+    name: str = ""
+    uri: str = ""

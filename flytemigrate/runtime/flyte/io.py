@@ -1,0 +1,232 @@
+"""``flyte.io`` on the runtime: File, Dir and DataFrame backed by local paths (pandas imported lazily).
+
+Uploads copy into ``<run_dir>/raw_data`` inside a run, the way the SDK copies local files into its raw
+data path, so a task never hands its caller a path into its own scratch space.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, Optional
+
+
+def _raw_dir() -> Optional[Path]:
+    from flytemigrate.runtime import controller
+
+    frame = controller.current_frame()
+    if frame is None:
+        return None
+    path = frame.run.run_dir / "raw_data" / uuid.uuid4().hex[:12]
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _both(func):
+    """Give a sync implementation the SDK's async spelling too (``await X.aio`` style not needed)."""
+
+    async def aio(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return func, aio
+
+
+class File:
+    """A file referenced by path."""
+
+    def __init__(self, path: str | os.PathLike, name: Optional[str] = None, format: str = "", **_: Any):
+        self.path = str(path)
+        self.name = name or os.path.basename(self.path)
+        self.format = format
+
+    @classmethod
+    def from_local_sync(cls, local_path: str | os.PathLike, remote_destination: Optional[str] = None) -> File:
+        """Reference (and, inside a run, copy into the run's raw data) a local file."""
+        src = Path(local_path)
+        if remote_destination:
+            dst = Path(remote_destination)
+        else:
+            raw = _raw_dir()
+            dst = raw / src.name if raw is not None else src
+        if dst != src:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+        return cls(path=str(dst), name=src.name)
+
+    @classmethod
+    async def from_local(cls, local_path: str | os.PathLike, remote_destination: Optional[str] = None) -> File:
+        """Async form of :meth:`from_local_sync`."""
+        return cls.from_local_sync(local_path, remote_destination)
+
+    @classmethod
+    def new_remote(cls, file_name: Optional[str] = None, **_: Any) -> File:
+        """A new file in the run's raw data directory."""
+        raw = _raw_dir() or Path(os.getcwd())
+        return cls(path=str(raw / (file_name or uuid.uuid4().hex)))
+
+    @classmethod
+    def from_existing_remote(cls, remote_path: str, **_: Any) -> File:
+        """Reference an existing path."""
+        return cls(path=remote_path)
+
+    @contextlib.contextmanager
+    def open_sync(self, mode: str = "rb", **kwargs: Any):
+        """Open the file."""
+        if "w" in mode or "a" in mode:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, mode, **kwargs) as fh:
+            yield fh
+
+    @contextlib.asynccontextmanager
+    async def open(self, mode: str = "rb", **kwargs: Any):
+        """Async form of :meth:`open_sync`."""
+        with self.open_sync(mode, **kwargs) as fh:
+            yield fh
+
+    def download_sync(self, local_path: Optional[str | os.PathLike] = None) -> str:
+        """Copy to ``local_path`` (or return the path itself)."""
+        if local_path is None:
+            return self.path
+        shutil.copyfile(self.path, local_path)
+        return str(local_path)
+
+    async def download(self, local_path: Optional[str | os.PathLike] = None) -> str:
+        """Async form of :meth:`download_sync`."""
+        return self.download_sync(local_path)
+
+    def exists_sync(self) -> bool:
+        """Whether the file exists."""
+        return os.path.exists(self.path)
+
+    async def exists(self) -> bool:
+        return self.exists_sync()
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, File) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"File(path={self.path!r})"
+
+
+class Dir:
+    """A directory referenced by path."""
+
+    def __init__(self, path: str | os.PathLike, name: Optional[str] = None, **_: Any):
+        self.path = str(path)
+        self.name = name or os.path.basename(self.path.rstrip("/"))
+
+    @classmethod
+    def from_local_sync(cls, local_path: str | os.PathLike, remote_path: Optional[str] = None) -> Dir:
+        """Reference (and, inside a run, copy) a local directory."""
+        src = Path(local_path)
+        if remote_path:
+            dst = Path(remote_path)
+        else:
+            raw = _raw_dir()
+            dst = raw / src.name if raw is not None else src
+        if dst != src:
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        return cls(path=str(dst))
+
+    @classmethod
+    async def from_local(cls, local_path: str | os.PathLike, remote_path: Optional[str] = None) -> Dir:
+        return cls.from_local_sync(local_path, remote_path)
+
+    @classmethod
+    def from_existing_remote(cls, remote_path: str, **_: Any) -> Dir:
+        return cls(path=remote_path)
+
+    def walk_sync(self, recursive: bool = True, max_depth: Optional[int] = None):
+        """Yield the files below the directory, sorted."""
+        base = Path(self.path)
+        paths = base.rglob("*") if recursive else base.glob("*")
+        for p in sorted(paths):
+            if p.is_file():
+                yield File(path=str(p))
+
+    async def walk(self, recursive: bool = True, max_depth: Optional[int] = None):
+        for f in self.walk_sync(recursive, max_depth):
+            yield f
+
+    def list_files_sync(self) -> list:
+        return list(self.walk_sync(recursive=False))
+
+    async def list_files(self) -> list:
+        return self.list_files_sync()
+
+    def download_sync(self, local_path: Optional[str | os.PathLike] = None) -> str:
+        if local_path is None:
+            return self.path
+        shutil.copytree(self.path, local_path, dirs_exist_ok=True)
+        return str(local_path)
+
+    async def download(self, local_path: Optional[str | os.PathLike] = None) -> str:
+        return self.download_sync(local_path)
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Dir) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"Dir(path={self.path!r})"
+
+
+class _Reader:
+    def __init__(self, df: Any):
+        self._df = df
+
+    def all_sync(self) -> Any:
+        return self._df.copy()
+
+    async def all(self) -> Any:
+        return self.all_sync()
+
+
+class DataFrame:
+    """A structured dataset wrapping a pandas DataFrame (or a parquet file path)."""
+
+    def __init__(self, val: Any = None, uri: Optional[str] = None, format: str = "parquet", **_: Any):
+        self.val = val
+        self.uri = uri
+        self.format = format
+
+    @classmethod
+    def from_df(cls, val: Any, uri: Optional[str] = None) -> DataFrame:
+        """Wrap an in-memory DataFrame."""
+        return cls(val=val, uri=uri)
+
+    @classmethod
+    def from_existing_remote(cls, remote_path: str, format: str = "parquet", **_: Any) -> DataFrame:
+        return cls(uri=remote_path, format=format)
+
+    def _frame(self) -> Any:
+        if self.val is not None:
+            return self.val
+        import pandas as pd
+
+        if self.format == "csv":
+            return pd.read_csv(self.uri)
+        return pd.read_parquet(self.uri)
+
+    def open(self, dataframe_type: Any = None) -> _Reader:
+        """A reader whose ``all()`` returns the data as a pandas DataFrame."""
+        return _Reader(self._frame())
+
+    def to_dict(self, orient: str = "records") -> Any:
+        """Canonical content (used by call records)."""
+        return self._frame().to_dict(orient=orient)
+
+    def __repr__(self) -> str:
+        return f"DataFrame(uri={self.uri!r}, format={self.format!r})"
+
+
+for _c in (File, Dir, DataFrame):
+    _c.__module__ = "flyte.io"

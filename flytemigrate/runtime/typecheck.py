@@ -1,0 +1,197 @@
+"""Input/output checking against type hints, and the value transport between tasks.
+
+The real SDK serialises every value that crosses a task boundary: types are checked strictly
+(an ``int`` is not a ``float``), a child receives copies of its inputs, and a ``NamedTuple`` output
+arrives in the caller as a plain tuple. This module reproduces those observable effects without
+serialising, so a call stays cheap.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import enum
+import types
+import typing
+from typing import Any, Union
+
+_PRIMITIVES = (int, float, str, bool, type(None), bytes)
+_NoneType = type(None)
+
+
+class Interface:
+    """The resolved inputs and outputs of a task function."""
+
+    __slots__ = ("inputs", "outputs", "output_names", "multi", "has_return", "signature", "positional")
+
+    def __init__(self, func: Any):
+        import inspect
+
+        self.signature = inspect.signature(func)
+        try:
+            hints = typing.get_type_hints(func)
+        except Exception:  # unresolved forward references: check nothing rather than fail the call
+            hints = {}
+        self.inputs = {name: hints.get(name, Any) for name in self.signature.parameters}
+        self.positional = list(self.signature.parameters)
+        ret = hints.get("return", Any) if "return" in hints else Any
+        self.has_return = "return" in hints
+        self.multi = False
+        if is_namedtuple_type(ret):
+            self.outputs = [typing.get_type_hints(ret).get(f, Any) for f in ret._fields]
+            self.multi = True
+        elif typing.get_origin(ret) is tuple and typing.get_args(ret) and ... not in typing.get_args(ret):
+            self.outputs = list(typing.get_args(ret))
+            self.multi = True
+        else:
+            self.outputs = [ret]
+        self.output_names = [f"o{i}" for i in range(len(self.outputs))]
+
+
+def is_namedtuple_type(tp: Any) -> bool:
+    """True for a ``typing.NamedTuple`` class."""
+    return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
+
+
+def type_repr(tp: Any) -> str:
+    """Render a type like the real SDK's messages (``<class 'int'>``)."""
+    return repr(tp)
+
+
+def conforms(value: Any, tp: Any) -> bool:
+    """Whether ``value`` is acceptable for type hint ``tp`` (strict, like the real type engine)."""
+    if tp is Any or tp is typing.Any or tp is None and value is None:
+        return True
+    if tp is None or tp is _NoneType:
+        return value is None
+    if isinstance(tp, typing.TypeVar):
+        return True
+    origin = typing.get_origin(tp)
+    if origin is Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
+        return any(conforms(value, arm) for arm in typing.get_args(tp))
+    if origin is typing.Annotated:
+        return conforms(value, typing.get_args(tp)[0])
+    if origin is typing.Literal:
+        return value in typing.get_args(tp)
+    if origin in (list, typing.List):
+        if not isinstance(value, list):
+            return False
+        args = typing.get_args(tp)
+        return not args or all(conforms(v, args[0]) for v in value)
+    if origin in (dict, typing.Dict):
+        if not isinstance(value, dict):
+            return False
+        args = typing.get_args(tp)
+        return not args or all(conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items())
+    if origin is tuple:
+        return isinstance(value, tuple)
+    if origin is not None:
+        return isinstance(value, origin) if isinstance(origin, type) else True
+    if tp is float:
+        return isinstance(value, float)
+    if tp is int:
+        return isinstance(value, int)
+    if isinstance(tp, type):
+        if isinstance(value, tp):
+            return True
+        # Under ``isolate`` every task module is a fresh copy: a class with the same qualified name
+        # from another copy of the module is the same type on a cluster (it is serialised by name).
+        vt = type(value)
+        return vt.__qualname__ == tp.__qualname__ and (
+            dataclasses.is_dataclass(tp) or issubclass(tp, enum.Enum) or hasattr(tp, "model_fields")
+        )
+    return True
+
+
+def input_error(var: str, value: Any, tp: Any) -> TypeError:
+    """The real SDK's message for an input that does not match its declared type."""
+    reason = f"Expected value of type {type_repr(tp)} but got '{value}' of type {type(value)}"
+    return TypeError(
+        f"Type conversion failed for variable '{var}'.\nExpected type: {type_repr(tp)}\n"
+        f"Actual type: {type(value)}\nValue received: {value!r}\nReason: {reason}"
+    )
+
+
+def output_reason(value: Any, tp: Any) -> str:
+    """The real SDK's reason text for an output that does not match its declared type."""
+    return f"Expected value of type {type_repr(tp)} but got '{value}' of type {type(value)}"
+
+
+def transport(value: Any) -> Any:
+    """The value as the receiving task sees it after a round trip through serialisation."""
+    if isinstance(value, _PRIMITIVES) or isinstance(value, enum.Enum):
+        return value
+    if type(value) is list:
+        return [transport(v) for v in value]
+    if type(value) is dict:
+        return {k: transport(v) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return tuple(transport(v) for v in value)
+    if type(value) is tuple:
+        return tuple(transport(v) for v in value)
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # uncopyable objects (locks, clients) cross as they are
+        return value
+
+
+def split_outputs(value: Any, iface: Interface) -> tuple:
+    """The task's return value as the tuple of positional outputs ``o0, o1, ...``."""
+    if iface.multi:
+        if not isinstance(value, tuple):
+            return (value,)
+        return tuple(value)
+    return (value,)
+
+
+def from_jsonable(outputs: Any, iface: Any) -> Any:
+    """Rebuild a call's return value from its recorded JSON outputs (``[o0, o1, ...]``)."""
+    parts = outputs if isinstance(outputs, list) else [outputs]
+    values = tuple(_rebuild(p, tp) for p, tp in zip(parts, iface.outputs))
+    return values if iface.multi else (values[0] if values else None)
+
+
+def _rebuild(value: Any, tp: Any) -> Any:
+    if value is None or tp is Any:
+        return value
+    origin = typing.get_origin(tp)
+    if origin is Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
+        for arm in typing.get_args(tp):
+            if arm is _NoneType:
+                continue
+            try:
+                candidate = _rebuild(value, arm)
+            except Exception:
+                continue
+            if conforms(candidate, arm):
+                return candidate
+        return value
+    if origin in (list, typing.List) and isinstance(value, list):
+        args = typing.get_args(tp)
+        return [_rebuild(v, args[0]) for v in value] if args else value
+    if origin in (dict, typing.Dict) and isinstance(value, dict):
+        args = typing.get_args(tp)
+        return {k: _rebuild(v, args[1]) for k, v in value.items()} if args else value
+    if origin is tuple and isinstance(value, list):
+        args = typing.get_args(tp)
+        return tuple(_rebuild(v, a) for v, a in zip(value, args)) if args and ... not in args else tuple(value)
+    if isinstance(value, dict) and "__float__" in value:
+        return float(value["__float__"])
+    if isinstance(tp, type):
+        if is_namedtuple_type(tp) and isinstance(value, list):
+            hints = typing.get_type_hints(tp)
+            return tuple(_rebuild(v, hints.get(f, Any)) for v, f in zip(value, tp._fields))
+        if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+            hints = typing.get_type_hints(tp)
+            return tp(**{k: _rebuild(v, hints.get(k, Any)) for k, v in value.items()})
+        if hasattr(tp, "model_validate") and isinstance(value, dict):
+            return tp.model_validate(value)
+        if issubclass(tp, enum.Enum):
+            return tp(value)
+        if tp is float and isinstance(value, int):
+            return float(value)
+        if tp.__name__ == "DataFrame" and isinstance(value, dict) and "__dataframe__" in value:
+            import pandas as pd
+
+            return pd.DataFrame(value["__dataframe__"])
+    return value

@@ -83,3 +83,13 @@ def test_public_name_matches_codemods():
         "flytekit.experimental.eager", "flyte.map", "flytekit", "builtins.list",
     ):
         assert public_name(name) == codemod_public_name(name), name
+
+
+def test_rules_markdown_has_a_section_per_rule():
+    from flytemigrate.lint.docs import render_rules_md
+
+    text = render_rules_md()
+    for rule in ALL_RULES:
+        assert f"### {rule.code} `{rule.name}`" in text
+        assert f"](#{rule.code.lower()}-{rule.name})" in text
+    assert text.count("#### Why it breaks in Flyte 2") == len(ALL_RULES)

@@ -1,0 +1,106 @@
+"""The work behind ``flytemigrate run``: load the file under the runtime, parse inputs, execute, print."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, List, Optional
+
+from flytemigrate.runtime.cli_inputs import InputError, parse_inputs, split_args
+
+
+class UsageError(ValueError):
+    """A problem with the command line or the file (exit 2)."""
+
+
+@dataclass
+class RunOptions:
+    """Options of one ``flytemigrate run``."""
+
+    file: Path
+    task: str
+    raw_inputs: List[str] = field(default_factory=list)
+    record: Optional[Path] = None
+    run_dir: Optional[Path] = None
+    keep: bool = False
+    isolate: bool = False
+    enforce_timeouts: bool = False
+    json_output: bool = False
+
+
+def load_file(path: Path) -> Any:
+    """Import ``path`` as a module (its directory first on sys.path, as ``python path`` would)."""
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    directory = str(path.resolve().parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    name = path.stem if path.stem.isidentifier() else "flytemigrate_user_module"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_file(options: RunOptions) -> int:
+    """Run the task; returns 0 on success and 1 when the task failed. Raises UsageError for exit 2."""
+    from flytemigrate import runtime
+    from flytemigrate.runtime.record import jsonable
+
+    try:
+        runtime.activate()
+    except RuntimeError as e:
+        raise UsageError(str(e)) from e
+    try:
+        module = load_file(options.file)
+    except UsageError:
+        raise
+    except Exception:
+        sys.stderr.write(f"flytemigrate: error: loading {options.file} failed:\n{traceback.format_exc()}")
+        return 1
+    task = getattr(module, options.task, None)
+    if task is None or not hasattr(task, "interface"):
+        tasks = sorted(n for n, v in vars(module).items() if hasattr(v, "interface") and hasattr(v, "func"))
+        raise UsageError(f"{options.task!r} is not a task in {options.file}; tasks: {', '.join(tasks) or 'none'}")
+    try:
+        inputs = parse_inputs(task, split_args(options.raw_inputs))
+    except InputError as e:
+        raise UsageError(str(e)) from e
+
+    temp = options.run_dir is None
+    run_dir = options.run_dir or Path(tempfile.mkdtemp(prefix="flytemigrate-run-"))
+    try:
+        result = runtime.execute(
+            task, inputs, isolate=options.isolate, run_dir=run_dir, enforce_timeouts=options.enforce_timeouts
+        )
+    finally:
+        if temp and not options.keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    if temp and options.keep:
+        sys.stderr.write(f"run directory: {run_dir}\n")
+    if options.record is not None:
+        options.record.write_text(result.record.to_json())
+    if result.error is not None:
+        err = result.error
+        code = getattr(err, "code", None)
+        label = f"{type(err).__module__}.{type(err).__name__}" + (f" [{code}]" if code else "")
+        sys.stderr.write(f"task {task.name} failed: {label}: {err}\n")
+        return 1
+    outputs = result.outputs
+    if options.json_output:
+        print(json.dumps(jsonable(list(outputs))))
+    elif len(outputs) == 1:
+        print(repr(outputs[0]))
+    else:
+        for name, value in zip(outputs._fields, outputs):
+            print(f"{name}: {value!r}")
+    return 0

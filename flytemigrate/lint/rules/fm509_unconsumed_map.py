@@ -15,6 +15,9 @@ _MATERIALISERS = frozenset(
     f"builtins.{name}" for name in ("list", "tuple", "set", "frozenset", "sorted", "sum", "dict", "any", "all", "min", "max")
 )
 
+# Builtins that wrap an iterable lazily: fine when they are consumed in turn.
+_LAZY_WRAPPERS = frozenset(f"builtins.{name}" for name in ("zip", "enumerate", "filter", "map"))
+
 
 class UnconsumedMap(Rule):
     """Flags `flyte.map(...)` results that are not materialised with `list()` (or iterated once).
@@ -51,6 +54,8 @@ class UnconsumedMap(Rule):
         "import flyte\ndef d(xs: list[int]) -> list[int]:\n    return [r for r in flyte.map(sq, xs) if not isinstance(r, Exception)]\n",
         "import flyte\nasync def d(xs: list[int]) -> list[int]:\n    return [r async for r in flyte.map.aio(sq, xs)]\n",
         "import flyte\ndef d(xs: list[int]) -> list[int]:\n    return list(map(abs, xs))\n",
+        "import flyte\ndef d(xs: list[int]) -> dict[int, int]:\n    return dict(zip(xs, flyte.map(sq, xs)))\n",
+        "import flyte\ndef d(xs: list[str]) -> str:\n    return ', '.join(flyte.map(up, xs))\n",
     ]
     INVALID: ClassVar[list[str]] = [
         "import flyte\ndef d(xs: list[int]) -> int:\n    results = flyte.map(sq, xs)\n    return results[0]\n",
@@ -58,6 +63,7 @@ class UnconsumedMap(Rule):
         "import flyte\ndef d(xs: list[int]):\n    return flyte.map(sq, xs)\n",
         "import flyte\ndef d(xs: list[int]) -> int:\n    r = flyte.map(sq, xs)\n    a = list(r)\n    b = list(r)\n    return len(a) + len(b)\n",
         "import flyte as fl\ndef d(xs: list[int]) -> int:\n    return len(fl.map(sq, xs))\n",
+        "import flyte\ndef d(xs: list[int]):\n    pairs = zip(xs, flyte.map(sq, xs))\n    return pairs\n",
     ]
 
     def _parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -68,7 +74,15 @@ class UnconsumedMap(Rule):
         parent = self._parent(node)
         if isinstance(parent, cst.Arg) and not parent.star and parent.keyword is None:
             call = self._parent(parent)
-            return isinstance(call, cst.Call) and bool(self.qualified_names(call.func) & _MATERIALISERS)
+            if not isinstance(call, cst.Call):
+                return False
+            names = self.qualified_names(call.func)
+            if names & _MATERIALISERS:
+                return True
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":  # ", ".join(...)
+                return True
+            # zip(xs, flyte.map(...)) is as good as the context it is used in.
+            return bool(names & _LAZY_WRAPPERS) and self._consumes(call)
         if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
             return True
         return isinstance(parent, cst.From)  # `yield from`: the caller drains it

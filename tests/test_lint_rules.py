@@ -93,3 +93,25 @@ def test_rules_markdown_has_a_section_per_rule():
         assert f"### {rule.code} `{rule.name}`" in text
         assert f"](#{rule.code.lower()}-{rule.name})" in text
     assert text.count("#### Why it breaks in Flyte 2") == len(ALL_RULES)
+
+
+def test_a_crashing_rule_is_isolated(monkeypatch):
+    """A rule that raises is reported as FM001 and the other rules' findings are kept."""
+    from flytemigrate.lint import registry
+    from flytemigrate.lint.base import Rule
+
+    class Exploding(Rule):
+        """Raises on every name (test double)."""
+
+        code = "FM399"
+        name = "exploding"
+
+        def visit_Name(self, node):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(registry, "ALL_RULES", [*registry.ALL_RULES, Exploding])
+    output = lint_source("import flytekit\n", "x.py")
+    codes = [d.code for d in output.diagnostics]
+    assert "FM501" in codes
+    crash = next(d for d in output.diagnostics if d.code == "FM001")
+    assert "FM399" in crash.message and "boom" in crash.message

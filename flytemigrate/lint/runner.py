@@ -26,6 +26,7 @@ from flytemigrate.lint import suppression
 from flytemigrate.lint.base import Finding, LintContext, Rule
 
 SYNTAX_ERROR = "FM002"
+INTERNAL_ERROR = "FM001"
 # A fix that keeps producing fixes is a bug in a rule; stop rather than loop.
 _MAX_FIX_ROUNDS = 5
 
@@ -149,51 +150,78 @@ def _visitor_methods(cls: type) -> tuple[tuple[str, str, Optional[str]], ...]:
 class _Dispatcher(cst.CSTVisitor):
     """Runs many rules in one traversal, like ``libcst.visit_batched`` but with the per-class
     method lookup cached (LibCST re-inspects every visitor instance for every file, which cost
-    more than all the rules' work together)."""
+    more than all the rules' work together).
+
+    A rule that raises is switched off for the rest of the file and recorded in ``crashed``;
+    the other rules' findings are kept, so one buggy rule never hides everything else.
+    """
 
     def __init__(self, rules: list[Rule]) -> None:
         super().__init__()
+        self.crashed: dict[str, str] = {}
         self._visit: dict[str, list] = {}
         self._leave: dict[str, list] = {}
         self._visit_attr: dict[tuple[str, str], list] = {}
         self._leave_attr: dict[tuple[str, str], list] = {}
         for rule in rules:
             for name, node_type, attribute in _visitor_methods(type(rule)):
-                method = getattr(rule, name)
+                entry = (rule, getattr(rule, name))
                 if attribute is None:
                     table = self._visit if name.startswith("visit") else self._leave
-                    table.setdefault(node_type, []).append(method)
+                    table.setdefault(node_type, []).append(entry)
                 else:
                     table_attr = self._visit_attr if name.startswith("visit") else self._leave_attr
-                    table_attr.setdefault((node_type, attribute), []).append(method)
+                    table_attr.setdefault((node_type, attribute), []).append(entry)
+
+    def _call(self, entries, node: cst.CSTNode) -> None:
+        for rule, method in entries:
+            try:
+                method(node)
+            except Exception as exc:  # noqa: BLE001 - isolate a buggy rule, report it as FM001
+                self._disable(rule, exc)
+
+    def _disable(self, rule: Rule, exc: Exception) -> None:
+        self.crashed[rule.code] = f"{type(exc).__name__}: {exc}"
+        for table in (self._visit, self._leave, self._visit_attr, self._leave_attr):
+            for key, entries in table.items():
+                table[key] = [entry for entry in entries if entry[0] is not rule]
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        for method in self._visit.get(type(node).__name__, ()):
-            method(node)
+        entries = self._visit.get(type(node).__name__)
+        if entries:
+            self._call(entries, node)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        for method in self._leave.get(type(original_node).__name__, ()):
-            method(original_node)
+        entries = self._leave.get(type(original_node).__name__)
+        if entries:
+            self._call(entries, original_node)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         if self._visit_attr:
-            for method in self._visit_attr.get((type(node).__name__, attribute), ()):
-                method(node)
+            entries = self._visit_attr.get((type(node).__name__, attribute))
+            if entries:
+                self._call(entries, node)
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         if self._leave_attr:
-            for method in self._leave_attr.get((type(original_node).__name__, attribute), ()):
-                method(original_node)
+            entries = self._leave_attr.get((type(original_node).__name__, attribute))
+            if entries:
+                self._call(entries, original_node)
 
 
-def run_rules(wrapper: MetadataWrapper, rules: list[Rule]) -> None:
-    """Visit ``wrapper.module`` once with all ``rules``, metadata resolved lazily and shared."""
+def run_rules(wrapper: MetadataWrapper, rules: list[Rule]) -> dict[str, str]:
+    """Visit ``wrapper.module`` once with all ``rules``, metadata resolved lazily and shared.
+
+    Returns ``{code: error}`` for rules that raised (their findings are dropped).
+    """
     providers = frozenset().union(*(type(rule).get_inherited_dependencies() for rule in rules))
     metadata = LazyMetadata(wrapper, providers)
     for rule in rules:
         rule.metadata = metadata
-    wrapper.module.visit(_Dispatcher(rules))
+    dispatcher = _Dispatcher(rules)
+    wrapper.module.visit(dispatcher)
+    return dispatcher.crashed
 
 
 class _ApplyReplacements(cst.CSTTransformer):
@@ -225,12 +253,20 @@ def _lint_once(source: str, path: str, codes: frozenset[str]) -> tuple[list[Find
     # We own the freshly parsed tree, so skip the defensive deep copy.
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     context = LintContext(path=path, source=source, wrapper=wrapper)
-    if rules:
-        run_rules(wrapper, [rule(context) for rule in rules])
+    crashed = run_rules(wrapper, [rule(context) for rule in rules]) if rules else {}
 
     found = suppression.collect(wrapper, source)
-    kept = [f for f in context.findings if not found.suppresses(f.code, f.line)]
-    meta: list[Diagnostic] = []
+    kept = [f for f in context.findings if f.code not in crashed and not found.suppresses(f.code, f.line)]
+    meta: list[Diagnostic] = [
+        Diagnostic(
+            code=INTERNAL_ERROR,
+            message=f"rule {code} failed on this file (a flytemigrate bug; other rules ran): {error}",
+            path=path,
+            severity=Severity.ERROR,
+            help="please report it; meanwhile `--ignore` the rule for this file",
+        )
+        for code, error in sorted(crashed.items())
+    ]
     if suppression.UNUSED_SUPPRESSION in codes:
         known = {r.code for r in _all_rules()}
         for item, code, message in suppression.unused(found, ran=codes, known=known):

@@ -160,7 +160,7 @@ class _Call:
         self.child: Frame | None = None
 
 
-def bind_inputs(task: Any, args: tuple, kwargs: dict) -> dict:
+def bind_inputs(task: Any, args: tuple, kwargs: dict, check: bool = True) -> dict:
     """Map positional and keyword arguments to named inputs, defaults applied, types checked."""
     iface = task.interface
     if not kwargs and len(args) == len(iface.positional):
@@ -169,22 +169,35 @@ def bind_inputs(task: Any, args: tuple, kwargs: dict) -> dict:
         bound = iface.signature.bind(*args, **kwargs)
         bound.apply_defaults()
         inputs = dict(bound.arguments)
+    if check:
+        check_inputs(task, inputs)
+    return inputs
+
+
+def check_inputs(task: Any, inputs: dict) -> None:
+    """Raise the SDK's TypeError for the first input that does not match its declared type."""
+    declared = task.interface.inputs
     for name, value in inputs.items():
-        tp = iface.inputs.get(name)
+        tp = declared.get(name)
         if tp is not None and not typecheck.conforms(value, tp):
             raise typecheck.input_error(name, value, tp)
-    return inputs
 
 
 def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
     """Bind and check inputs, append the record, and serve replay or cache hits."""
     try:
-        inputs = bind_inputs(task, args, kwargs)
+        inputs = bind_inputs(task, args, kwargs, check=False)
     except TypeError as e:
         raise errors.RuntimeUserError("TypeError", str(e)) from e
     record = CallRecord(name=task.name, inputs=jsonable(inputs), kind="task", group=frame.group)
     frame.record.children.append(record)
     c = _Call(frame, task, inputs, record)
+    try:
+        check_inputs(task, inputs)
+    except TypeError as e:
+        err = errors.RuntimeUserError("TypeError", str(e))
+        _fail(c, err)
+        raise err from e
     hit = _replay(frame, record, task.interface)
     if hit is not _NO_REPLAY:
         return c, hit
@@ -273,6 +286,9 @@ def _check_outputs(task: Any, value: Any) -> Any:
         )
     for name, part, tp in zip(iface.output_names, parts, iface.outputs):
         if not typecheck.conforms(part, tp):
+            close = getattr(part, "close", None)
+            if type(part).__name__ == "coroutine" and close is not None:
+                close()  # an un-awaited async child call: silence "never awaited" after reporting it
             raise errors.RuntimeDataValidationError(name, typecheck.output_reason(part, tp), task.name)
     return value
 

@@ -1,0 +1,388 @@
+"""Unit tests of the bundled runtime's flyte API, in-process (the runtime package imported directly,
+without the import hook, so the real SDK used by other tests in this process is never shadowed)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import NamedTuple, Optional
+
+import pytest
+
+import flytemigrate.runtime.flyte as flyte
+from flytemigrate.runtime import CallRecord, execute
+from flytemigrate.runtime.flyte import errors
+
+env = flyte.TaskEnvironment(name="rt_tests")
+NO_WAIT = flyte.RetryStrategy(count=2, backoff=flyte.Backoff(base=timedelta(0)))
+
+
+class Pair(NamedTuple):
+    n: int
+    s: str
+
+
+@dataclass
+class Box:
+    items: list
+
+
+class MyError(ValueError):
+    pass
+
+
+@env.task
+def pair(x: int) -> Pair:
+    return Pair(x, str(x))
+
+
+@env.task
+def boom(x: int) -> int:
+    raise MyError(f"bad {x}")
+
+
+@env.task
+def square(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x * x
+
+
+@env.task
+def add(x: int, y: int) -> int:
+    return x + y
+
+
+@env.task
+def grow(b: Box) -> int:
+    b.items.append(1)
+    return len(b.items)
+
+
+@env.task
+def half(x: float) -> float:
+    return x / 2
+
+
+@env.task
+def wrong_return(x: int) -> float:
+    return x
+
+
+@env.task
+def driver(x: int) -> str:
+    out = pair(x)
+    parts = [type(out).__name__, repr(out)]
+    try:
+        boom(x)
+    except errors.RuntimeUserError as e:
+        parts.append(f"{type(e).__name__}:{e.code}:{e}")
+    box = Box([0])
+    parts.append(f"{grow(box)}/{len(box.items)}")
+    try:
+        half(1)
+    except errors.RuntimeUserError as e:
+        parts.append(f"input:{e.code}")
+    try:
+        wrong_return(1)
+    except errors.RuntimeDataValidationError as e:
+        parts.append(f"output:{e.code}")
+    return "|".join(parts)
+
+
+def test_child_results_errors_and_type_checks_like_the_real_sdk():
+    ex = execute(driver, {"x": 3})
+    assert ex.error is None
+    assert ex.outputs[0] == "tuple|(3, '3')|RuntimeUserError:MyError:bad 3|2/1|input:TypeError|output:DataValidationError"
+    names = [c.name for c in ex.record.children]
+    assert names == ["rt_tests.pair", "rt_tests.boom", "rt_tests.grow", "rt_tests.half", "rt_tests.wrong_return"]
+    assert ex.record.children[1].error_code == "MyError"
+
+
+def test_outputs_are_flattened_action_outputs():
+    out = execute(pair, {"x": 2}).outputs
+    assert tuple(out) == (2, "2") and out.o0 == 2 and out.o1 == "2"
+    assert repr(out) == 'ActionOutputs(o0=2, o1="2")'
+    assert out.named_outputs == {"o0": 2, "o1": "2"}
+
+
+def test_top_level_errors():
+    ex = execute(boom, {"x": 1})
+    assert type(ex.error) is errors.RuntimeUserError and ex.error.code == "MyError"
+    assert type(ex.error).__module__ == "flyte.errors"
+    bad_input = execute(pair, {"x": "s"})
+    assert type(bad_input.error) is TypeError and "Type conversion failed for variable 'x'" in str(bad_input.error)
+    assert type(execute(wrong_return, {"x": 1}).error) is errors.RuntimeDataValidationError
+
+
+def test_direct_call_outside_a_run_is_a_plain_function_call():
+    assert pair(5) == Pair(5, "5") and type(pair(5)) is Pair
+    with pytest.raises(MyError):
+        boom(1)
+
+
+attempts = {"n": 0}
+
+
+@env.task(retries=NO_WAIT)
+def flaky(x: int) -> int:
+    attempts["n"] += 1
+    if attempts["n"] < 3:
+        raise ValueError("flaky")
+    return x
+
+
+@env.task(retries=1)
+def always_fails(x: int) -> int:
+    raise KeyError("k")
+
+
+@env.task
+def calls_flaky(x: int) -> int:
+    return flaky(x)
+
+
+def test_retries_until_success_and_record_attempts():
+    attempts["n"] = 0
+    ex = execute(calls_flaky, {"x": 7})
+    assert ex.outputs[0] == 7 and ex.record.children[0].attempts == 3
+
+
+def test_retries_exhausted_with_default_backoff(monkeypatch):
+    slept = []
+    monkeypatch.setattr("flytemigrate.runtime.execution.time.sleep", slept.append)
+    ex = execute(always_fails, {"x": 1})
+    assert ex.error.code == "KeyError" and ex.record.attempts == 2 and slept == [0.5]
+
+
+@env.task(timeout=1)
+def sleepy(x: float) -> float:
+    import time
+
+    time.sleep(x)
+    return x
+
+
+def test_timeouts_are_not_enforced_by_default_like_real_local_runs_but_can_be():
+    assert execute(sleepy, {"x": 0.05}).error is None
+    ex = execute(sleepy.override(timeout=timedelta(seconds=0.05)), {"x": 0.3}, enforce_timeouts=True)
+    assert ex.error is None  # the root body is not time-limited; children are
+
+
+@env.task
+def calls_sleepy(x: float) -> str:
+    try:
+        sleepy.override(timeout=timedelta(seconds=0.05))(x)
+        return "ok"
+    except errors.TaskTimeoutError as e:
+        return e.code
+
+
+def test_enforced_child_timeout_raises_task_timeout_error():
+    assert execute(calls_sleepy, {"x": 0.5}, enforce_timeouts=True).outputs[0] == "TaskTimeoutError"
+    assert execute(calls_sleepy, {"x": 0.01}).outputs[0] == "ok"
+
+
+@env.task
+async def double(x: int) -> int:
+    return x * 2
+
+
+@env.task
+def sync_calls_async(x: int) -> int:
+    return double(x)  # returns a coroutine: the output check fails, as in the real SDK
+
+
+@env.task
+async def async_calls_sync(x: int) -> int:
+    return square(x)
+
+
+@env.task
+async def async_driver(x: int) -> list[int]:
+    a = await square.aio(x)
+    b = await double(x)
+    c = await asyncio.gather(*(double(i) for i in range(3)))
+    return [a, b, *c]
+
+
+def test_sync_async_calls_and_misuse_errors():
+    assert execute(async_driver, {"x": 2}).outputs[0] == [4, 4, 0, 2, 4]
+    err = execute(async_calls_sync, {"x": 2}).error
+    assert type(err) is errors.RuntimeUserError and err.code == "SyncTaskCallInAsyncContextError"
+    err2 = execute(sync_calls_async, {"x": 2}).error
+    assert type(err2) is errors.RuntimeDataValidationError
+
+
+@env.task
+def map_driver(n: int) -> list[str]:
+    lazy = flyte.map(square, range(n))
+    out = [type(lazy).__name__]
+    out += [f"E:{v.code}" if isinstance(v, Exception) else str(v) for v in lazy]
+    try:
+        list(flyte.map(square, range(n), return_exceptions=False))
+    except errors.RuntimeUserError as e:
+        out.append("raised:" + e.code)
+    out += [str(v) for v in flyte.map(functools.partial(add, y=10), [1, 2], concurrency=2)]
+    return out
+
+
+@env.task
+async def map_aio_driver(n: int) -> list[str]:
+    return [str(v) async for v in flyte.map.aio(double, range(n))] + [
+        str(v) async for v in flyte.map.aio(square, [2])
+    ]
+
+
+def test_map_sync_and_async():
+    ex = execute(map_driver, {"n": 4})
+    assert ex.outputs[0] == ["generator", "0", "1", "4", "E:ValueError", "raised:ValueError", "11", "12"]
+    assert ex.record.children[0].group == "rt_tests.square_map"
+    assert execute(map_aio_driver, {"n": 3}).outputs[0] == ["0", "2", "4", "4"]
+    with pytest.raises(TypeError):
+        list(flyte.map(functools.partial(add), [1]))
+
+
+@flyte.trace
+def traced(x: int) -> int:
+    return x + 1
+
+
+@flyte.trace
+async def atraced(x: int) -> int:
+    return x + 2
+
+
+@flyte.trace
+def trace_calls_task(x: int) -> int:
+    return square(x)
+
+
+@env.task
+async def trace_driver(x: int) -> list:
+    with flyte.group("g1"):
+        a = traced(x)
+    b = await atraced(x)
+    try:
+        trace_calls_task(x)
+        c = "no error"
+    except errors.TraceDoesNotAllowNestedTasksError as e:
+        c = e.code
+    return [a, b, c]
+
+
+def test_trace_and_group():
+    ex = execute(trace_driver, {"x": 1})
+    assert ex.outputs[0] == [2, 3, "TraceDoesNotAllowNestedTasksError"]
+    kinds = [(c.name, c.kind, c.group) for c in ex.record.children]
+    assert kinds[:2] == [("traced", "trace", "g1"), ("atraced", "trace", None)]
+    assert traced(1) == 2
+
+
+counter = {"n": 0}
+
+
+@env.task(cache=flyte.Cache(behavior="auto", version_override="v1", ignored_inputs=("note",)))
+def cached(x: int, note: str = "") -> int:
+    counter["n"] += 1
+    return x * 10
+
+
+@env.task
+def cache_driver(x: int, note: str) -> int:
+    return cached(x, note) + cached(x, note + "!")
+
+
+def test_cache_persists_across_runs_in_the_run_dir(tmp_path):
+    counter["n"] = 0
+    first = execute(cache_driver, {"x": 1, "note": "a"}, run_dir=tmp_path)
+    assert first.outputs[0] == 20 and counter["n"] == 1  # ignored input: second call hits
+    assert [c.cache_hit for c in first.record.children] == [False, True]
+    second = execute(cache_driver, {"x": 1, "note": "b"}, run_dir=tmp_path)
+    assert counter["n"] == 1 and (tmp_path / "cache.sqlite").exists()
+    assert second.record.children[0].cache_hit
+    execute(cache_driver, {"x": 1, "note": "b"}, run_dir=tmp_path / "other")
+    assert counter["n"] == 2
+
+
+def test_cache_override_writes_without_reading(tmp_path):
+    counter["n"] = 0
+    overriding = cached.override(cache=flyte.Cache(behavior="override", version_override="v1"))
+
+    @env.task
+    def drv(x: int) -> int:
+        return overriding(x)
+
+    execute(drv, {"x": 2}, run_dir=tmp_path)
+    execute(drv, {"x": 2}, run_dir=tmp_path)
+    assert counter["n"] == 2
+    assert flyte.Cache("enable").behavior == "auto"
+    with pytest.raises(ValueError):
+        flyte.Cache("sometimes")
+
+
+def test_environment_rules():
+    for bad in ("Bad_Name", "has space", "CamelCase"):
+        with pytest.raises(ValueError, match="snake_case or kebab-case"):
+            flyte.TaskEnvironment(name=bad)
+    for option in ("resources", "image", "env_vars", "secrets"):
+        with pytest.raises(TypeError, match=f"unexpected keyword argument '{option}'"):
+            env.task(**{option: None})
+    other = env.clone_with("rt-other", resources=flyte.Resources(cpu=2, memory="1Gi"))
+    assert other.resources.memory == "1Gi" and other.name == "rt-other"
+    other.add_dependency(env)
+    assert other.depends_on == [env]
+    t = env.task(retries=3, report=True, triggers=flyte.Trigger("nightly", flyte.Cron("0 0 * * *")))(lambda x: x)
+    assert t.retries == 3 and t.triggers[0].name == "nightly"
+    assert flyte.ctx().action is None and not flyte.ctx()
+
+
+def test_secret_reads_environment(monkeypatch):
+    monkeypatch.setenv("MY_TOKEN", "s3cret")
+    assert flyte.Secret(key="token", as_env_var="MY_TOKEN").get() == "s3cret"
+
+
+def test_remote_task_is_not_available_locally():
+    from flytemigrate.runtime.flyte import remote
+
+    with pytest.raises(errors.RuntimeUserError, match="not available on the flytemigrate local runtime"):
+        remote.Task.get("proj.task", auto_version="latest")
+
+
+@env.task
+def branchy(x: int) -> int:
+    total = add(x, 1)
+    if x > 5:
+        total += square(x)
+    return total + traced(x)
+
+
+def test_record_json_round_trip_and_replay_divergence():
+    ex = execute(branchy, {"x": 2})
+    rec = CallRecord.from_json(ex.record.to_json())
+    assert rec.to_dict() == ex.record.to_dict()
+    same = execute(branchy, {"x": 2}, replay=rec)
+    assert same.divergences == [] and all(c.replayed for c in same.record.children)
+    other = execute(branchy, {"x": 9}, replay=rec)
+    assert len(other.divergences) == 3
+    assert "rt_tests.add" in other.divergences[0] and "rt_tests.square" in other.divergences[1]
+
+
+def test_replay_serves_recorded_outputs_without_running():
+    attempts["n"] = 0
+    first = execute(calls_flaky, {"x": 4})
+    assert attempts["n"] == 3
+    replay = execute(calls_flaky, {"x": 4}, replay=CallRecord.from_json(first.record.to_json()))
+    assert attempts["n"] == 3 and replay.outputs[0] == 4 and replay.divergences == []
+
+
+def test_run_object_like_the_real_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLYTEMIGRATE_RUN_DIR", str(tmp_path))
+    flyte.init()
+    r = flyte.run(pair, x=3)
+    assert r.outputs() == (3, "3") and r.wait() is None and r.url.startswith(str(tmp_path))
+    assert asyncio.run(r.outputs.aio()) == (3, "3")
+    with pytest.raises(errors.RuntimeUserError):
+        flyte.with_runcontext(mode="local").run(boom, x=1)

@@ -76,6 +76,10 @@ def test_rewrite_fixture_async(case: Path) -> None:
     _check(case, RewriteOptions(async_style=True), ".async.expected.py")
 
 
+def test_fixture_count() -> None:
+    assert len(CASES) >= 40
+
+
 def test_cli_check_on_fixtures(tmp_path: Path) -> None:
     """``rewrite --check`` over the fixture tree: exit 1 (files would change), nothing written."""
     before = {p: p.read_bytes() for p in FIXTURES.rglob("*.py")}

@@ -10,8 +10,10 @@ from __future__ import annotations
 from flytemigrate.codemods.config_values import ConfigValuesCodemod
 from flytemigrate.codemods.eager import EagerCodemod
 from flytemigrate.codemods.imports import ImportsCodemod
+from flytemigrate.codemods.leftovers import LeftoversCodemod
 from flytemigrate.codemods.main_block import MainBlockCodemod
 from flytemigrate.codemods.task import TaskCodemod
+from flytemigrate.codemods.types import TypesCodemod
 from flytemigrate.codemods.workflow import WorkflowCodemod
 
 # The order, and why:
@@ -32,5 +34,7 @@ CODEMODS: list[type] = [
     MainBlockCodemod,
     TaskCodemod,
     ConfigValuesCodemod,
+    TypesCodemod,
+    LeftoversCodemod,
     ImportsCodemod,
 ]

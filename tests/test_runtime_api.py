@@ -386,3 +386,38 @@ def test_run_object_like_the_real_one(tmp_path, monkeypatch):
     assert asyncio.run(r.outputs.aio()) == (3, "3")
     with pytest.raises(errors.RuntimeUserError):
         flyte.with_runcontext(mode="local").run(boom, x=1)
+
+
+@env.task
+def write_file(text: str) -> "File":
+    import os
+    import tempfile
+
+    from flytemigrate.runtime.flyte import report
+
+    path = os.path.join(tempfile.mkdtemp(), "note.txt")
+    with open(path, "w") as fh:
+        fh.write(text)
+    report.log("<p>wrote</p>", do_flush=True)
+    return File.from_local_sync(path)
+
+
+@env.task
+def read_file(f: "File") -> str:
+    with f.open_sync("r") as fh:
+        return fh.read() + ":" + flyte.ctx().action.name
+
+
+@env.task
+def io_driver(text: str) -> str:
+    return read_file(write_file(text))
+
+
+from flytemigrate.runtime.flyte.io import File  # noqa: E402 - used by the string annotations above
+
+
+def test_files_live_under_the_run_dir_and_reports_are_written(tmp_path):
+    ex = execute(io_driver, {"text": "hello"}, run_dir=tmp_path)
+    assert ex.outputs[0] == "hello:rt_tests.read_file"
+    assert ex.record.children[0].outputs[0]["__file__"].startswith(str(tmp_path / "raw_data"))
+    assert (tmp_path / "reports" / "rt_tests.write_file.html").read_text().count("wrote") == 1

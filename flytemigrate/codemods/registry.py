@@ -7,11 +7,20 @@ runs last to drop flytekit imports that became unused and add the ones new code 
 
 from __future__ import annotations
 
+from flytemigrate.codemods.async_style import AsyncStyleCodemod
+from flytemigrate.codemods.conditional import ConditionalCodemod
 from flytemigrate.codemods.config_values import ConfigValuesCodemod
 from flytemigrate.codemods.eager import EagerCodemod
+from flytemigrate.codemods.failure import FailureCodemod
+from flytemigrate.codemods.gates import GatesCodemod
 from flytemigrate.codemods.imports import ImportsCodemod
 from flytemigrate.codemods.leftovers import LeftoversCodemod
+from flytemigrate.codemods.launch_plan import LaunchPlanCodemod
 from flytemigrate.codemods.main_block import MainBlockCodemod
+from flytemigrate.codemods.map_task import MapTaskCodemod
+from flytemigrate.codemods.ordering import OrderingCodemod
+from flytemigrate.codemods.overrides import OverridesCodemod
+from flytemigrate.codemods.reference import ReferenceCodemod
 from flytemigrate.codemods.task import TaskCodemod
 from flytemigrate.codemods.types import TypesCodemod
 from flytemigrate.codemods.workflow import WorkflowCodemod
@@ -28,11 +37,20 @@ from flytemigrate.codemods.workflow import WorkflowCodemod
 #   7. ImportsCodemod last: drops flytekit imports that became unused.
 CODEMODS: list[type] = [
     # --- DATAFLOW slot (engineer B): add map_task, conditional, ... here ---
+    MapTaskCodemod,  # first: reads launch plans and with_overrides on mapped nodes
+    ConditionalCodemod,
+    GatesCodemod,
+    OrderingCodemod,  # after gates: a sleep node is ordered like any other statement
+    OverridesCodemod,
+    FailureCodemod,  # after the body rewrites: wraps the final body in try/except
+    ReferenceCodemod,
+    AsyncStyleCodemod,  # last of the slot: awaits and gathers the calls the others produced (--async only)
     # --- core ---
     WorkflowCodemod,
     EagerCodemod,
     MainBlockCodemod,
     TaskCodemod,
+    LaunchPlanCodemod,  # after TaskCodemod: adds triggers= to the @env.task decorator
     ConfigValuesCodemod,
     TypesCodemod,
     LeftoversCodemod,

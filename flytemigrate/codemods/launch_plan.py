@@ -1,0 +1,260 @@
+"""Rewrite scheduled launch plans into ``flyte.Trigger`` on the workflow's task.
+
+Flyte 1 schedules a workflow through a launch plan::
+
+    nightly = LaunchPlan.get_or_create(main, name="nightly", default_inputs={"region": "us"},
+                                       schedule=CronSchedule(schedule="0 2 * * *", kickoff_time_input_arg="day"))
+
+Flyte 2 attaches a trigger to the task itself::
+
+    nightly = flyte.Trigger(name="nightly", automation=flyte.Cron("0 2 * * *"),
+                            inputs={"region": "us", "day": flyte.TriggerTime})
+
+    @env.task(triggers=nightly)
+    def main(day: datetime, region: str = "eu") -> str: ...
+
+``CronSchedule(schedule=|cron_expression=)`` -> ``flyte.Cron``; ``FixedRate(duration=timedelta(...))``
+-> ``flyte.FixedRate(<minutes>)``; ``default_inputs`` and ``fixed_inputs`` -> ``inputs``;
+``kickoff_time_input_arg`` -> ``flyte.TriggerTime`` bound to that input; ``labels``/``annotations``
+are kept. The trigger is defined just above the task (the decorator needs it) and the task's
+``@env.task`` decorator gets ``triggers=``. This codemod runs after the decorator codemod so the
+``@env.task`` decorator exists. Notifications and launch plans without a schedule (a named set of
+inputs, or a launch plan used as a callable elsewhere) stay as they are with a TODO.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+
+from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.dataflow_common import (
+    FM_LAUNCH_PLAN,
+    FM_NOTIFICATIONS,
+    kwarg,
+    with_commas,
+    with_todo,
+)
+from flytemigrate.codemods.task_kwargs import source_of
+
+GET_OR_CREATE = "flytekit.LaunchPlan.get_or_create"
+CREATE = "flytekit.LaunchPlan.create"
+TRIGGER_KWARGS = {"labels", "annotations"}
+SECONDS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+@dataclass
+class LaunchPlanParts:
+    """The arguments of a ``LaunchPlan.get_or_create/create`` call by meaning."""
+
+    workflow: Optional[cst.BaseExpression] = None
+    name: Optional[cst.BaseExpression] = None
+    kwargs: dict[str, cst.BaseExpression] = field(default_factory=dict)
+
+
+def launch_plan_parts(codemod: FlyteCodemod, call: cst.Call) -> Optional[LaunchPlanParts]:
+    """Parse a launch plan constructor call; None if ``call`` is not one."""
+    if codemod.matches(call.func, GET_OR_CREATE):
+        positional = ("workflow", "name", "default_inputs", "fixed_inputs", "schedule")
+    elif codemod.matches(call.func, CREATE):
+        positional = ("name", "workflow", "default_inputs", "fixed_inputs", "schedule")
+    else:
+        return None
+    parts = LaunchPlanParts()
+    values: dict[str, cst.BaseExpression] = {}
+    for index, arg in enumerate(call.args):
+        if arg.keyword is not None:
+            values[arg.keyword.value] = arg.value
+        elif index < len(positional):
+            values[positional[index]] = arg.value
+    parts.workflow = values.pop("workflow", None)
+    parts.name = values.pop("name", None)
+    parts.kwargs = values
+    return parts
+
+
+def _minutes(duration: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """``timedelta(hours=1)`` -> ``60``; a non-literal duration -> ``int(d.total_seconds() // 60)``."""
+    if isinstance(duration, cst.Call) and all(a.keyword is not None for a in duration.args):
+        total = 0.0
+        for arg in duration.args:
+            unit = arg.keyword.value
+            if unit not in SECONDS or not isinstance(arg.value, (cst.Integer, cst.Float)):
+                break
+            total += float(arg.value.value) * SECONDS[unit]
+        else:
+            if total % 60 == 0:
+                return cst.Integer(str(int(total // 60)))
+    text = source_of(duration)
+    return cst.parse_expression(f"int(({text}).total_seconds() // 60)")
+
+
+class LaunchPlanCodemod(FlyteCodemod):
+    """Scheduled ``LaunchPlan`` -> ``flyte.Trigger`` on the task; other launch plans -> TODO."""
+
+    DESCRIPTION = "launch plans -> flyte.Trigger"
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = list(updated_node.body)
+        originals = list(original_node.body)
+        # name -> number of reads, to know whether a launch plan variable is still used as a callable
+        reads: dict[str, int] = {}
+
+        class _Reads(cst.CSTVisitor):
+            def visit_Name(self, n: cst.Name) -> None:
+                reads[n.value] = reads.get(n.value, 0) + 1
+
+        updated_node.visit(_Reads())
+        triggers: dict[str, list[tuple[str, cst.SimpleStatementLine]]] = {}
+        out: list[cst.BaseStatement] = []
+        for original, stmt in zip(originals, body):
+            new = self._statement(original, stmt, reads, triggers)
+            if new is not None:
+                out.append(new)
+        out = self._spaced(out)
+        if not triggers:
+            return updated_node.with_changes(body=out)
+        final: list[cst.BaseStatement] = []
+        for stmt in out:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in triggers:
+                names = [name for name, _ in triggers[stmt.name.value]]
+                decorated = self._add_triggers(stmt, names)
+                if decorated is None:
+                    final.append(stmt)
+                    for name, definition in triggers[stmt.name.value]:
+                        final.append(with_todo(definition, FM_LAUNCH_PLAN, f"add triggers={name} to the task decorator of {stmt.name.value}"))
+                    continue
+                for index, (_, definition) in enumerate(triggers[stmt.name.value]):
+                    lines = stmt.leading_lines if index == 0 else []
+                    final.append(definition.with_changes(leading_lines=(*lines, *definition.leading_lines)))
+                final.append(decorated.with_changes(leading_lines=[cst.EmptyLine()] * 2))
+            else:
+                final.append(stmt)
+        return updated_node.with_changes(body=final)
+
+    @staticmethod
+    def _spaced(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        """Keep two blank lines after a definition when the statement that followed it was removed."""
+        out = []
+        for index, stmt in enumerate(body):
+            if index and isinstance(body[index - 1], (cst.FunctionDef, cst.ClassDef)) and not (
+                stmt.leading_lines and stmt.leading_lines[0].comment is None
+            ):
+                stmt = stmt.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *stmt.leading_lines])
+            out.append(stmt)
+        return out
+
+    def _statement(self, original, stmt, reads, triggers) -> Optional[cst.BaseStatement]:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+            return stmt
+        small = stmt.body[0]
+        target: Optional[str] = None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            target = small.targets[0].target.value
+        value = getattr(small, "value", None)
+        if not isinstance(small, (cst.Assign, cst.Expr)) or not isinstance(value, cst.Call):
+            return stmt
+        parts = launch_plan_parts(self, original.body[0].value) if isinstance(original.body[0], (cst.Assign, cst.Expr)) else None
+        if parts is None:
+            return stmt
+        schedule = parts.kwargs.get("schedule")
+        workflow = parts.workflow.value if isinstance(parts.workflow, cst.Name) else None
+        still_used = target is not None and reads.get(target, 0) > 1
+        if schedule is None or workflow is None or still_used:
+            why = (
+                "launch plan without a schedule: deploy the task and run it with these inputs (flyte.run / flyte deploy)"
+                if schedule is None
+                else "launch plan is still used as a callable or its workflow is not in this module; convert by hand"
+            )
+            self.report(original, FM_LAUNCH_PLAN, why)
+            return with_todo(stmt, FM_LAUNCH_PLAN, why)
+        automation = self._automation(schedule)
+        if automation is None:
+            self.report(original, FM_LAUNCH_PLAN, "schedule could not be converted")
+            return with_todo(stmt, FM_LAUNCH_PLAN, "schedule could not be converted to flyte.Cron / flyte.FixedRate")
+        AddImportsVisitor.add_needed_import(self.context, "flyte")
+        automation_expr, kickoff = automation
+        inputs: list[cst.DictElement] = []
+        for key in ("default_inputs", "fixed_inputs"):
+            d = parts.kwargs.get(key)
+            if isinstance(d, cst.Dict):
+                inputs.extend(el.with_changes(comma=cst.MaybeSentinel.DEFAULT) for el in d.elements if isinstance(el, cst.DictElement))
+            elif d is not None:
+                inputs.append(cst.StarredDictElement(d))  # type: ignore[arg-type]
+        if kickoff is not None:
+            inputs.append(cst.DictElement(kickoff, cst.parse_expression("flyte.TriggerTime")))
+        name = parts.name or cst.SimpleString(f'"{target or workflow}"')
+        args = [kwarg("name", name), kwarg("automation", automation_expr)]
+        if inputs:
+            elements = [el.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for el in inputs[:-1]]
+            args.append(kwarg("inputs", cst.Dict([*elements, inputs[-1]])))
+        todo_lines = []
+        for key, value in parts.kwargs.items():
+            if key in TRIGGER_KWARGS:
+                args.append(kwarg(key, value))
+            elif key == "notifications":
+                self.report(original, FM_NOTIFICATIONS, "launch plan notifications are not converted")
+                todo_lines.append((FM_NOTIFICATIONS, f"re-create notifications with flyte.notify on the trigger: {source_of(value)}"))
+            elif key not in {"schedule", "default_inputs", "fixed_inputs"}:
+                self.report(original, FM_LAUNCH_PLAN, f"launch plan argument {key} not converted")
+                todo_lines.append((FM_LAUNCH_PLAN, f"launch plan argument not converted: {key}={source_of(value)}"))
+        trigger_name = target or f"{workflow}_trigger"
+        trigger = cst.parse_statement(f"{trigger_name} = flyte.Trigger()")
+        assert isinstance(trigger, cst.SimpleStatementLine)
+        assign = trigger.body[0]
+        trigger = trigger.with_changes(
+            body=[assign.with_changes(value=assign.value.with_changes(args=with_commas(args)))],
+            leading_lines=[ln for ln in stmt.leading_lines if ln.comment is not None],
+        )
+        for code, message in todo_lines:
+            trigger = with_todo(trigger, code, message)
+        triggers.setdefault(workflow, []).append((trigger_name, trigger))
+        return None
+
+    def _automation(self, schedule: cst.BaseExpression) -> Optional[tuple[cst.BaseExpression, Optional[cst.BaseExpression]]]:
+        if not isinstance(schedule, cst.Call):
+            return None
+        kw = {a.keyword.value: a.value for a in schedule.args if a.keyword is not None}
+        positional = [a.value for a in schedule.args if a.keyword is None]
+        kickoff = kw.get("kickoff_time_input_arg")
+        if self.matches(schedule.func, "flytekit.CronSchedule"):
+            expr = kw.get("schedule") or kw.get("cron_expression") or (positional[0] if positional else None)
+            if expr is None:
+                return None
+            return cst.Call(func=cst.parse_expression("flyte.Cron"), args=[cst.Arg(expr)]), kickoff
+        if self.matches(schedule.func, "flytekit.FixedRate"):
+            duration = kw.get("duration") or (positional[0] if positional else None)
+            if duration is None:
+                return None
+            minutes = _minutes(duration)
+            return cst.Call(func=cst.parse_expression("flyte.FixedRate"), args=[cst.Arg(minutes)]), kickoff
+        return None
+
+    def _add_triggers(self, func: cst.FunctionDef, names: list[str]) -> Optional[cst.FunctionDef]:
+        """Add ``triggers=`` to the ``@<env>.task`` decorator; None if there is none."""
+        value: cst.BaseExpression = (
+            cst.Name(names[0])
+            if len(names) == 1
+            else cst.Tuple([cst.Element(cst.Name(n), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for n in names[:-1]] + [cst.Element(cst.Name(names[-1]))])
+        )
+        decorators = list(func.decorators)
+        for i, dec in enumerate(decorators):
+            expr = dec.decorator
+            func_expr = expr.func if isinstance(expr, cst.Call) else expr
+            if not (isinstance(func_expr, cst.Attribute) and func_expr.attr.value == "task"):
+                continue
+            if isinstance(expr, cst.Call):
+                if any(a.keyword is not None and a.keyword.value == "triggers" for a in expr.args):
+                    return func
+                args = list(expr.args)
+                if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+                    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                new = expr.with_changes(args=[*args, kwarg("triggers", value)])
+            else:
+                new = cst.Call(func=expr, args=[kwarg("triggers", value)])
+            decorators[i] = dec.with_changes(decorator=new)
+            return func.with_changes(decorators=decorators)
+        return None

@@ -1,0 +1,267 @@
+"""Rewrite ``map_task(t, ...)(x=xs)`` into ``flyte.map``.
+
+Flyte 1 forms handled (matched by qualified name, ``flytekit.map_task`` / ``flytekit.map``):
+
+* ``map_task(t)(x=xs)``, ``map_task(t, concurrency=4)(x=xs, y=ys)`` (several mapped inputs are zipped),
+* ``map_task(functools.partial(t, k=v))(x=xs)`` and literal scalar inputs (broadcast in Flyte 1,
+  bound with ``functools.partial`` in Flyte 2),
+* mapping over a module-level launch plan (``LaunchPlan.get_or_create(wf, fixed_inputs=...)``):
+  its workflow is mapped with the launch plan's inputs bound,
+* ``.with_overrides(...)`` on the mapped node (applied with ``task.override(...)``),
+* ``min_success_ratio`` / ``min_successes``.
+
+Semantics kept: ``flyte.map`` is a lazy generator that by default yields exceptions as values,
+while ``map_task`` fails the whole map on the first failure unless ``min_success_ratio`` allows
+failures. So the fail-fast form becomes ``list(flyte.map(..., return_exceptions=False))``, and the
+tolerant form goes through a small module-level helper that turns failed items into ``None`` and
+raises when fewer than ``ceil(n * ratio)`` (or ``min_successes``) items succeeded, as flytekit does.
+Inside an ``async def`` driver (``@eager``, or any driver with ``--async``) the async generator
+``flyte.map.aio`` is materialised with an async comprehension.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+
+from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.dataflow_common import (
+    FM_MAP,
+    function_kind,
+    kwarg,
+    module_functions,
+    param_names,
+    with_commas,
+    with_todo,
+)
+from flytemigrate.codemods.launch_plan import launch_plan_parts
+from flytemigrate.codemods.overrides import override_call
+
+MAP_NAMES = ("flytekit.map_task", "flytekit.map")
+PARTIAL = "functools.partial"
+LAUNCH_PLAN_CTORS = ("flytekit.LaunchPlan.get_or_create", "flytekit.LaunchPlan.create")
+HELPER = "_flytemigrate_map_results"
+
+HELPER_SOURCE = f'''
+def {HELPER}(results, min_successes=None, min_success_ratio=None):
+    """Flyte 1 map_task failure tolerance: failed items become None; too few successes fail the map."""
+    items = list(results)
+    needed = min_successes if min_successes else math.ceil(len(items) * min_success_ratio)
+    failures = [r for r in items if isinstance(r, Exception)]
+    if failures and len(items) - len(failures) < needed:
+        raise failures[max(len(items) - needed, 0)]
+    return [None if isinstance(r, Exception) else r for r in items]
+'''
+
+
+def _is_literal(node: cst.BaseExpression) -> bool:
+    """Scalar literals are broadcast by map_task instead of mapped over."""
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
+        return True
+    return isinstance(node, cst.UnaryOperation) and _is_literal(node.expression)
+
+
+class MapTaskCodemod(FlyteCodemod):
+    """``map_task(t)(x=xs)`` -> ``list(flyte.map(t, xs, return_exceptions=False))`` (and variants)."""
+
+    DESCRIPTION = "map_task -> flyte.map"
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.functions: dict[str, cst.FunctionDef] = {}
+        self.launch_plans: dict[str, cst.Call] = {}
+        self.async_stack: list[bool] = []
+        self.need_helper = False
+        self.todos: list[str] = []
+        self.stmt_todos: dict[int, list[str]] = {}
+
+    # -- module index -------------------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        self.functions = module_functions(node)
+        for stmt in node.body:
+            if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
+                assign = stmt.body[0]
+                value = assign.value
+                if (
+                    len(assign.targets) == 1
+                    and isinstance(assign.targets[0].target, cst.Name)
+                    and isinstance(value, cst.Call)
+                    and self.matches(value.func, *LAUNCH_PLAN_CTORS)
+                ):
+                    self.launch_plans[assign.targets[0].target.value] = value
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        kind = function_kind(self, node)
+        self.async_stack.append(node.asynchronous is not None or (self.options.async_style and kind is not None))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self.async_stack.pop()
+        return updated_node
+
+    # -- statements carry the TODOs of the calls inside them -----------------------------------
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.todos = []
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        for message in self.todos:
+            updated_node = with_todo(updated_node, FM_MAP, message)
+        self.todos = []
+        return updated_node
+
+    # -- the rewrite ---------------------------------------------------------------------------
+    def _map_parts(self, node: cst.Call) -> Optional[tuple[cst.Call, cst.Call]]:
+        """(map_task(...) call, mapped call) when ``node`` is ``map_task(...)(...)``."""
+        if isinstance(node.func, cst.Call) and self.matches(node.func.func, *MAP_NAMES):
+            return node.func, node
+        return None
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        # `map_task(t)(x=xs).with_overrides(...)`: the override applies to every mapped item.
+        if (
+            isinstance(original_node.func, cst.Attribute)
+            and original_node.func.attr.value == "with_overrides"
+            and isinstance(original_node.func.value, cst.Call)
+            and self._map_parts(original_node.func.value)
+        ):
+            parts = self._map_parts(original_node.func.value)
+            return self._convert(original_node, *parts, overrides=original_node) or updated_node
+        parts = self._map_parts(original_node)
+        if parts:
+            return self._convert(original_node, *parts, overrides=None) or updated_node
+        return updated_node
+
+    def _convert(
+        self, whole: cst.Call, map_call: cst.Call, mapped: cst.Call, overrides: Optional[cst.Call]
+    ) -> Optional[cst.BaseExpression]:
+        if not map_call.args:
+            return None
+        target = map_call.args[0].value
+        options = {a.keyword.value: a.value for a in map_call.args[1:] if a.keyword is not None}
+        unknown = [k for k in options if k not in {"concurrency", "min_success_ratio", "min_successes"}]
+        if unknown or any(a.keyword is None for a in map_call.args[1:]) or any(a.keyword is None for a in mapped.args):
+            self.report(whole, FM_MAP, f"map_task form not converted (arguments {unknown or 'positional'})")
+            self.todos.append("map_task form not converted: write the flyte.map call by hand")
+            return None
+
+        # What is being mapped: a task, a partial of a task, or a launch plan's workflow.
+        bound: list[cst.Arg] = []
+        func_expr = target
+        task_name: Optional[str] = None
+        launch_plan = False
+        if isinstance(target, cst.Call) and self.matches(target.func, PARTIAL) and target.args:
+            func_expr = target.args[0].value
+            bound = [a for a in target.args[1:]]
+        if isinstance(func_expr, cst.Name) and func_expr.value in self.launch_plans:
+            parts = launch_plan_parts(self, self.launch_plans[func_expr.value])
+            launch_plan = True
+            lp_kw = parts.kwargs if parts else {}
+            workflow = parts.workflow if parts else None
+            if workflow is None:
+                self.report(whole, FM_MAP, "map over a launch plan whose workflow is unknown")
+                return None
+            func_expr = workflow
+            mapped_names = {a.keyword.value for a in mapped.args if a.keyword}
+            for key in ("default_inputs", "fixed_inputs"):
+                if isinstance(lp_kw.get(key), cst.Dict):
+                    for el in lp_kw[key].elements:
+                        if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                            name = el.key.evaluated_value
+                            if name not in mapped_names and name not in {b.keyword.value for b in bound if b.keyword}:
+                                bound.append(kwarg(name, el.value))
+        if isinstance(func_expr, cst.Name):
+            task_name = func_expr.value
+
+        # Literal inputs are broadcast, the others are mapped (zipped) in the task's parameter order.
+        iterables: list[tuple[str, cst.BaseExpression]] = []
+        for arg in mapped.args:
+            if _is_literal(arg.value):
+                bound.append(kwarg(arg.keyword.value, arg.value))
+            else:
+                iterables.append((arg.keyword.value, arg.value))
+        func_def = self.functions.get(task_name or "")
+        if func_def is not None:
+            order = param_names(func_def)
+            iterables.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+            bound_names = {b.keyword.value for b in bound if b.keyword}
+            first_free = next((p for p in order if p not in bound_names), None)
+            if iterables and first_free != iterables[0][0]:
+                self.report(
+                    whole,
+                    FM_MAP,
+                    f"flyte.map passes mapped values positionally; '{iterables[0][0]}' is not the first unbound parameter of {task_name}",
+                )
+                self.todos.append(f"flyte.map passes '{iterables[0][0]}' positionally: make it the first unbound parameter")
+
+        if overrides is not None:
+            func_expr = override_call(self, func_expr, overrides, self.todos)
+        if bound and overrides is None and not launch_plan and func_expr is not target and len(bound) == len(target.args) - 1:
+            func_expr = target  # the user's own partial(...) binds everything: keep it as written
+        elif bound:
+            AddImportsVisitor.add_needed_import(self.context, "functools")
+            func_expr = cst.Call(
+                func=cst.Attribute(value=cst.Name("functools"), attr=cst.Name("partial")),
+                args=with_commas([cst.Arg(func_expr), *bound]),
+            )
+        AddImportsVisitor.add_needed_import(self.context, "flyte")
+
+        tolerant = [k for k in ("min_successes", "min_success_ratio") if k in options and not self._is_one(k, options[k])]
+        map_args = [cst.Arg(func_expr), *[cst.Arg(v) for _, v in iterables]]
+        if "concurrency" in options and not (isinstance(options["concurrency"], cst.Name) and options["concurrency"].value == "None"):
+            map_args.append(kwarg("concurrency", options["concurrency"]))
+        if not tolerant:
+            map_args.append(kwarg("return_exceptions", cst.Name("False")))
+        is_async = bool(self.async_stack and self.async_stack[-1])
+        mapper: cst.BaseExpression = cst.Attribute(value=cst.Name("flyte"), attr=cst.Name("map"))
+        if is_async:
+            mapper = cst.Attribute(value=mapper, attr=cst.Name("aio"))
+        results: cst.BaseExpression = cst.Call(func=mapper, args=with_commas(map_args))
+        if is_async:
+            results = cst.ListComp(
+                elt=cst.Name("r"),
+                for_in=cst.CompFor(
+                    target=cst.Name("r"),
+                    iter=results,
+                    asynchronous=cst.Asynchronous(),
+                ),
+            )
+        if tolerant:
+            self.need_helper = True
+            AddImportsVisitor.add_needed_import(self.context, "math")
+            return cst.Call(
+                func=cst.Name(HELPER),
+                args=with_commas([cst.Arg(results), *[kwarg(k, options[k]) for k in tolerant]]),
+            )
+        if is_async:
+            return results
+        return cst.Call(func=cst.Name("list"), args=[cst.Arg(results)])
+
+    @staticmethod
+    def _is_one(key: str, value: cst.BaseExpression) -> bool:
+        """min_success_ratio=1.0 is the fail-fast default."""
+        return key == "min_success_ratio" and isinstance(value, (cst.Float, cst.Integer)) and float(value.value) == 1.0
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if not self.need_helper or HELPER in module_functions(updated_node):
+            return updated_node
+        helper = cst.parse_module(HELPER_SOURCE.lstrip("\n")).body[0]
+        helper = helper.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        # After the imports (and module docstring), before the first definition.
+        body = list(updated_node.body)
+        index = 0
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, cst.SimpleStatementLine) and isinstance(
+                stmt.body[0], (cst.Import, cst.ImportFrom, cst.Expr)
+            ):
+                index = i + 1
+            else:
+                break
+        body.insert(index, helper)
+        if index < len(body) - 1:
+            nxt = body[index + 1]
+            if not nxt.leading_lines or any(ln.comment for ln in nxt.leading_lines[:1]):
+                body[index + 1] = nxt.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *nxt.leading_lines])
+        return updated_node.with_changes(body=body)

@@ -1,0 +1,84 @@
+"""Rewrite ``t(x=1).with_overrides(...)`` into ``t.override(...)(x=1)``.
+
+Flyte 1 attaches overrides to the node a call created; Flyte 2 overrides the task before calling
+it (``TaskTemplate.override(short_name=, resources=, cache=, retries=, timeout=, env_vars=,
+secrets=, interruptible=, pod_template=, queue=, ...)``). The argument values are converted with
+the same rules as ``@task(...)`` arguments (``task_kwargs.map_task_kwargs``): ``requests``/``limits``
+merge into one ``flyte.Resources`` with ``(request, limit)`` tuples, ``cache``/``cache_version``
+become ``flyte.Cache``, ``name``/``node_name`` become ``short_name``. ``container_image`` and
+anything else ``override`` does not accept stays behind as a TODO with its source text.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+
+from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.dataflow_common import FM_OVERRIDES, kwarg, with_commas, with_todo
+from flytemigrate.codemods.task_kwargs import map_task_kwargs, source_of
+
+# What Flyte 2's TaskTemplate.override accepts from the environment-level group.
+OVERRIDABLE_ENV = {"resources", "env_vars", "secrets"}
+
+
+def override_call(codemod: FlyteCodemod, func: cst.BaseExpression, overrides: cst.Call, todos: list[str]) -> cst.BaseExpression:
+    """``func.override(<converted arguments of overrides>)``; unconvertible arguments go to ``todos``."""
+    kept_args = []
+    short_name = None
+    for arg in overrides.args:
+        if arg.keyword is not None and arg.keyword.value in {"name", "node_name"}:
+            # `name` renames the node in the UI; `node_name` is the node id. short_name is the closest.
+            if short_name is None or arg.keyword.value == "name":
+                short_name = arg.value
+        else:
+            kept_args.append(arg)
+    mapped = map_task_kwargs(overrides.with_changes(args=kept_args), lambda n, name: codemod.matches(n, name), kind="with_overrides")
+    args: list[cst.Arg] = []
+    if short_name is not None:
+        args.append(kwarg("short_name", short_name))
+    args.extend(kwarg(a.keyword.value, a.value) for a in mapped.task_args)
+    for key, value in mapped.env_args.items():
+        if key in OVERRIDABLE_ENV:
+            args.append(kwarg(key, value))
+        else:
+            codemod.report(overrides, FM_OVERRIDES, f"with_overrides({key}=...) has no Flyte 2 override")
+            todos.append(f"with_overrides {key} has no Flyte 2 override; use env.clone_with(image=...) for this task")
+    for todo in mapped.todos:
+        codemod.report(overrides, FM_OVERRIDES, todo.message)
+        todos.append(todo.message)
+    AddImportsVisitor.add_needed_import(codemod.context, "flyte")
+    if not args:
+        return func
+    return cst.Call(func=cst.Attribute(value=func, attr=cst.Name("override")), args=with_commas(args))
+
+
+class OverridesCodemod(FlyteCodemod):
+    """``t(...).with_overrides(...)`` -> ``t.override(...)(...)``."""
+
+    DESCRIPTION = "with_overrides -> task.override"
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.todos: list[str] = []
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.todos = []
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        for message in self.todos:
+            updated_node = with_todo(updated_node, FM_OVERRIDES, message)
+        self.todos = []
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        func = updated_node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "with_overrides"):
+            return updated_node
+        inner = func.value
+        if not isinstance(inner, cst.Call) or isinstance(inner.func, cst.Call):
+            # `node.with_overrides(...)` on a name: the call it belongs to is elsewhere.
+            self.report(original_node, FM_OVERRIDES, f"with_overrides on {source_of(inner)} not converted")
+            self.todos.append("apply these overrides with task.override(...) at the call")
+            return updated_node
+        return inner.with_changes(func=override_call(self, inner.func, updated_node, self.todos))

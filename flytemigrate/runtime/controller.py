@@ -161,39 +161,70 @@ class _Call:
 
 
 def bind_inputs(task: Any, args: tuple, kwargs: dict, check: bool = True) -> dict:
-    """Map positional and keyword arguments to named inputs, defaults applied, types checked."""
+    """Map arguments to named inputs like the SDK (positional first, then counts, then missing names).
+
+    Raises ``ValueError`` with the SDK's messages for too many or missing arguments; defaults fill the
+    rest. With ``check``, types are checked (and dicts converted to dataclasses/models) too.
+    """
     iface = task.interface
-    if not kwargs and len(args) == len(iface.positional):
-        inputs = dict(zip(iface.positional, args))
+    names = iface.positional
+    if not kwargs and len(args) == len(names):
+        inputs = dict(zip(names, args))
     else:
-        bound = iface.signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        inputs = dict(bound.arguments)
+        if len(args) > len(names):
+            raise ValueError(
+                f"Too many positional arguments provided, expected inputs {dict.fromkeys(names).keys()}, "
+                f"args {len(args)}"
+            )
+        given = dict(kwargs)
+        for value, name in zip(args, names):
+            given[name] = value
+        if len(given) > len(names):
+            raise ValueError(
+                f"Too many keyword arguments provided, expected inputs {dict.fromkeys(names).keys()}, "
+                f"args {given.keys()}"
+            )
+        defaults = iface.defaults
+        missing = [n for n in names if n not in given and n not in defaults]
+        if missing:
+            raise ValueError(f"Missing required inputs: {', '.join(missing)}")
+        inputs = {n: given[n] if n in given else defaults[n] for n in names}
     if check:
-        check_inputs(task, inputs)
+        inputs = check_inputs(task, inputs)
     return inputs
 
 
-def check_inputs(task: Any, inputs: dict) -> None:
-    """Raise the SDK's TypeError for the first input that does not match its declared type."""
+def check_inputs(task: Any, inputs: dict) -> dict:
+    """Check inputs against their declared types (the SDK's TypeError on the first mismatch).
+
+    Like the SDK's type engine, a dict is accepted for a dataclass or pydantic model and converted.
+    """
     declared = task.interface.inputs
+    converted = None
     for name, value in inputs.items():
         tp = declared.get(name)
-        if tp is not None and not typecheck.conforms(value, tp):
+        if tp is None or typecheck.conforms(value, tp):
+            continue
+        rebuilt = typecheck.coerce_mapping(value, tp)
+        if rebuilt is typecheck.NOT_COERCED:
             raise typecheck.input_error(name, value, tp)
+        if converted is None:
+            converted = dict(inputs)
+        converted[name] = rebuilt
+    return inputs if converted is None else converted
 
 
 def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
     """Bind and check inputs, append the record, and serve replay or cache hits."""
     try:
         inputs = bind_inputs(task, args, kwargs, check=False)
-    except TypeError as e:
-        raise errors.RuntimeUserError("TypeError", str(e)) from e
+    except (TypeError, ValueError) as e:
+        raise errors.RuntimeUserError(type(e).__name__, str(e)) from e
     record = CallRecord(name=task.name, inputs=jsonable(inputs), kind="task", group=frame.group)
     frame.record.children.append(record)
     c = _Call(frame, task, inputs, record)
     try:
-        check_inputs(task, inputs)
+        c.inputs = inputs = check_inputs(task, inputs)
     except TypeError as e:
         err = errors.RuntimeUserError("TypeError", str(e))
         _fail(c, err)

@@ -86,8 +86,9 @@ def run_root(task: Any, inputs: dict, state: controller.RunState) -> tuple[Any, 
     started = time.perf_counter()
     try:
         inputs = controller.bind_inputs(task, (), inputs)
-    except TypeError as e:
-        record.error, record.error_code, record.error_message = "TypeError", "TypeError", str(e)
+    except (TypeError, ValueError) as e:  # raised before the run starts, unwrapped, like the SDK
+        name = type(e).__name__
+        record.error, record.error_code, record.error_message = name, name, str(e)
         return None, e, record
     record.inputs = jsonable(inputs)
     replay_children = state.replay.children if state.replay is not None else None
@@ -179,7 +180,8 @@ def run_from_user_code(task: Any, args: tuple, kwargs: dict, options: dict) -> A
     _LAST_RECORDS.append(record)
     if error is not None:
         raise error
-    return Run(state.name, f"{path}/metadata/{state.name}", outputs)
+    # The real SDK names every local run "dry-run" (with_runcontext(name=...) included).
+    return Run("dry-run", f"{path}/metadata/{state.name}", outputs)
 
 
 # Records of runs started from user code (``flytemigrate run`` of a script's ``__main__``), newest last.

@@ -22,7 +22,7 @@ _NoneType = type(None)
 class Interface:
     """The resolved inputs and outputs of a task function."""
 
-    __slots__ = ("inputs", "outputs", "output_names", "multi", "has_return", "signature", "positional")
+    __slots__ = ("inputs", "outputs", "output_names", "multi", "has_return", "signature", "positional", "defaults")
 
     def __init__(self, func: Any):
         import inspect
@@ -34,8 +34,14 @@ class Interface:
             hints = {}
         self.inputs = {name: hints.get(name, Any) for name in self.signature.parameters}
         self.positional = list(self.signature.parameters)
-        ret = hints.get("return", Any) if "return" in hints else Any
-        self.has_return = "return" in hints
+        self.defaults = {
+            n: p.default for n, p in self.signature.parameters.items() if p.default is not inspect.Parameter.empty
+        }
+        # No return annotation means no outputs, as in the SDK: returning a value is a validation error.
+        ret = hints.get("return", _NoneType)
+        if ret is None:
+            ret = _NoneType
+        self.has_return = True
         self.multi = False
         if is_namedtuple_type(ret):
             self.outputs = [typing.get_type_hints(ret).get(f, Any) for f in ret._fields]
@@ -90,7 +96,7 @@ def conforms(value: Any, tp: Any) -> bool:
     if tp is float:
         return isinstance(value, float)
     if tp is int:
-        return isinstance(value, int)
+        return isinstance(value, int) and not isinstance(value, bool)
     if isinstance(tp, type):
         if isinstance(value, tp):
             return True
@@ -195,3 +201,23 @@ def _rebuild(value: Any, tp: Any) -> Any:
 
             return pd.DataFrame(value["__dataframe__"])
     return value
+
+
+NOT_COERCED = object()
+
+
+def coerce_mapping(value: Any, tp: Any) -> Any:
+    """A dict given for a dataclass or pydantic model (possibly Optional), converted; else NOT_COERCED."""
+    if not isinstance(value, dict):
+        return NOT_COERCED
+    candidates = [tp]
+    origin = typing.get_origin(tp)
+    if origin is Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
+        candidates = [a for a in typing.get_args(tp) if a is not _NoneType]
+    for cand in candidates:
+        if isinstance(cand, type) and (dataclasses.is_dataclass(cand) or hasattr(cand, "model_validate")):
+            try:
+                return _rebuild(value, cand)
+            except Exception:
+                continue
+    return NOT_COERCED

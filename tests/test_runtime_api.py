@@ -421,3 +421,61 @@ def test_files_live_under_the_run_dir_and_reports_are_written(tmp_path):
     assert ex.outputs[0] == "hello:rt_tests.read_file"
     assert ex.record.children[0].outputs[0]["__file__"].startswith(str(tmp_path / "raw_data"))
     assert (tmp_path / "reports" / "rt_tests.write_file.html").read_text().count("wrote") == 1
+
+
+@dataclass
+class Point:
+    x: int
+    y: int = 0
+
+
+@env.task
+def norm(p: Point) -> int:
+    return abs(p.x) + abs(p.y)
+
+
+@env.task
+def unannotated(x: int):
+    return x
+
+
+@env.task(report=True)
+def reporting(x: int) -> int:
+    from flytemigrate.runtime.flyte import report
+
+    report.log(f"<p>x={x}</p>")
+    return x + int(flyte.get_custom_context().get("bump", "0"))
+
+
+@env.task
+def binding_driver(x: int) -> list:
+    out = []
+    for label, call in (
+        ("bool", lambda: add(True, 1)),
+        ("dict", lambda: norm({"x": -2, "y": 3})),
+        ("missing", lambda: add(1)),
+        ("extra", lambda: add(1, 2, 3)),
+        ("unannotated", lambda: unannotated(1)),
+    ):
+        try:
+            out.append(f"{label}=ok:{call()}")
+        except errors.RuntimeUserError as e:
+            out.append(f"{label}={type(e).__name__}:{e.code}")
+    with flyte.custom_context(bump="5"):
+        out.append(reporting(x))
+    return out
+
+
+def test_argument_binding_and_conversions_like_the_sdk(tmp_path):
+    ex = execute(binding_driver, {"x": 1}, run_dir=tmp_path)
+    assert ex.outputs[0] == [
+        "bool=RuntimeUserError:TypeError",
+        "dict=ok:5",
+        "missing=RuntimeUserError:ValueError",
+        "extra=RuntimeUserError:ValueError",
+        "unannotated=RuntimeDataValidationError:DataValidationError",
+        6,
+    ]
+    assert "x=1" in (tmp_path / "reports" / "rt_tests.reporting.html").read_text()
+    top = execute(add, {"x": 1})
+    assert type(top.error) is ValueError and str(top.error) == "Missing required inputs: y"

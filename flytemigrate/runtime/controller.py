@@ -382,7 +382,16 @@ def _shape(value: Any, iface) -> Any:
     return typecheck.transport(value)
 
 
+def _flush_report(c: _Call) -> None:
+    """Tasks declared with ``report=True`` get their report written when they finish."""
+    if c.task.report and c.child is not None and c.child.report is not None:
+        out = c.frame.run.run_dir / "reports"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{c.task.name}.html").write_text(c.child.report.get_final_report())
+
+
 def _finish_ok(c: _Call, value: Any) -> Any:
+    _flush_report(c)
     _succeed(c, value)
     if c.cache_key is not None:
         c.frame.run.cache.set(c.cache_key, c.task.name, value)

@@ -34,6 +34,8 @@ from flytemigrate.runtime.flyte._run import (
     ActionOutputs,
     Run,
     ctx,
+    custom_context,
+    get_custom_context,
     group,
     init,
     init_from_config,
@@ -79,6 +81,10 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
+    if name in ("logger", "system_logger"):
+        import logging
+
+        return logging.getLogger("flyte.user" if name == "logger" else "flyte")
     raise AttributeError(f"module 'flyte' has no attribute {name!r} on the flytemigrate runtime")
 
 
@@ -86,7 +92,7 @@ __all__ = [
     "GPU", "TPU", "ActionOutputs", "AsyncFunctionTaskTemplate", "Backoff", "Cache", "Cron", "Device",
     "Documentation", "Environment", "FixedRate", "Image", "Link", "PodTemplate", "Resources", "RetryStrategy",
     "ReusePolicy", "Run", "Secret", "SecretRequest", "TaskEnvironment", "TaskTemplate", "Timeout",
-    "TimeoutType", "Trigger", "TriggerTime", "ctx", "current_domain", "current_project", "errors", "group",
+    "TimeoutType", "Trigger", "TriggerTime", "ctx", "custom_context", "get_custom_context", "current_domain", "current_project", "errors", "group",
     "init", "init_from_api_key", "init_from_config", "init_in_cluster", "map", "run", "trace", "version",
     "with_runcontext",
 ]

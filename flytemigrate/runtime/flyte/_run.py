@@ -171,6 +171,7 @@ def ctx() -> Any:
         run_base_dir=f"{run_dir}/metadata/{frame.run.name}",
         report=_report_of(frame),
         group_data=GroupData(frame.group) if frame.group else None,
+        custom_context=dict(_CUSTOM_CONTEXT),
     )
 
 
@@ -178,6 +179,26 @@ def _report_of(frame: Any) -> Any:
     from flytemigrate.runtime.flyte import report
 
     return report.current_report()
+
+
+_CUSTOM_CONTEXT: Dict[str, str] = {}
+
+
+@contextlib.contextmanager
+def custom_context(**context: str):
+    """Set context metadata for tasks called inside the block (read with ``get_custom_context``)."""
+    previous = dict(_CUSTOM_CONTEXT)
+    _CUSTOM_CONTEXT.update(context)
+    try:
+        yield
+    finally:
+        _CUSTOM_CONTEXT.clear()
+        _CUSTOM_CONTEXT.update(previous)
+
+
+def get_custom_context() -> Dict[str, str]:
+    """The custom context in force."""
+    return dict(_CUSTOM_CONTEXT)
 
 
 @contextlib.contextmanager

@@ -466,6 +466,8 @@ def encode_value(value: Any) -> Any:
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"cannot encode non-finite float {value!r} as JSON")
         return float(value)
+    if _is_path_type(type(value)):  # before dataclasses: FlyteFile/FlyteDirectory are dataclasses
+        return {TAG: "path", "path": _as_path(value)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: encode_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {TAG: "dataclass", "class": _class_ref(type(value)), "fields": fields}
@@ -563,6 +565,13 @@ def decode_value(value: Any, type_hint: Any = None) -> Any:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(decode_value(v, args[0]) for v in items)
         return tuple(decode_value(v, a) for v, a in zip(items, args))
+    if _is_path_type(hint):  # before dataclasses: FlyteFile/FlyteDirectory are dataclasses
+        path = value["path"] if tag == "path" else str(value)
+        if issubclass(hint, Path):
+            return hint(path)
+        if hint.__module__.startswith("flyte.") and hasattr(hint, "from_local_sync"):
+            return hint.from_local_sync(path)
+        return hint(path)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         fields = value["fields"] if tag == "dataclass" else value
         hints = _field_hints(hint)
@@ -584,13 +593,6 @@ def decode_value(value: Any, type_hint: Any = None) -> Any:
         if hint.__module__.startswith("flyte."):  # flyte.io.DataFrame in converted code
             return hint.from_df(frame)
         return frame
-    if _is_path_type(hint):
-        path = value["path"] if tag == "path" else str(value)
-        if issubclass(hint, Path):
-            return hint(path)
-        if hint.__module__.startswith("flyte.") and hasattr(hint, "from_local_sync"):
-            return hint.from_local_sync(path)
-        return hint(path)
     if hint is tuple:
         return tuple(_decode_untyped(v) for v in (value["items"] if tag == "tuple" else value))
     return _decode_untyped(value)

@@ -479,3 +479,34 @@ def test_argument_binding_and_conversions_like_the_sdk(tmp_path):
     assert "x=1" in (tmp_path / "reports" / "rt_tests.reporting.html").read_text()
     top = execute(add, {"x": 1})
     assert type(top.error) is ValueError and str(top.error) == "Missing required inputs: y"
+
+
+bad_calls = {"n": 0}
+
+
+@env.task(retries=NO_WAIT)
+def bad_output_retried(x: int) -> int:
+    bad_calls["n"] += 1
+    return "not an int"
+
+
+@env.task
+def passes_bad_output_up(x: int) -> int:
+    return bad_output_retried(x)
+
+
+@env.task
+def catches_grandchild(x: int) -> str:
+    try:
+        passes_bad_output_up(x)
+    except errors.RuntimeUserError as e:
+        return f"{type(e).__name__}:{e.code}"
+    return "no error"
+
+
+def test_output_validation_is_not_retried_and_converts_when_it_crosses_a_second_boundary():
+    bad_calls["n"] = 0
+    assert execute(catches_grandchild, {"x": 1}).outputs[0] == "RuntimeUserError:DataValidationError"
+    assert bad_calls["n"] == 1
+    err = execute(passes_bad_output_up, {"x": 1}).error
+    assert type(err) is errors.RuntimeUserError and err.code == "DataValidationError"

@@ -331,9 +331,11 @@ def _as_runtime_error(e: BaseException) -> errors.BaseRuntimeError:
 
 
 def cross_boundary(err: errors.BaseRuntimeError) -> BaseException:
-    """The error as the caller sees it after the SDK's error conversion (class by code)."""
-    if isinstance(err, errors.RuntimeDataValidationError):
-        return err
+    """The error as the caller sees it after the SDK's error conversion (class by code).
+
+    A task's own output-validation error is raised to its caller directly (not through here); one that
+    escapes a task body came from a grandchild and crosses the boundary as RuntimeUserError.
+    """
     code, message = err.code, str(err)
     if err.kind == "system":
         new: BaseException = errors.RuntimeSystemError(code, message, err.worker)
@@ -390,6 +392,16 @@ def _flush_report(c: _Call) -> None:
         (out / f"{c.task.name}.html").write_text(c.child.report.get_final_report())
 
 
+def _finish_checked(c: _Call, value: Any) -> Any:
+    """Validate outputs after the attempts: like the SDK, a validation failure is not retried."""
+    try:
+        _check_outputs(c.task, value)
+    except errors.RuntimeDataValidationError as e:
+        _fail(c, e)
+        raise
+    return _finish_ok(c, value)
+
+
 def _finish_ok(c: _Call, value: Any) -> Any:
     _flush_report(c)
     _succeed(c, value)
@@ -415,14 +427,13 @@ def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
                 value = _with_thread_timeout(func, inputs, task)
             else:
                 value = func(**inputs)
-            _check_outputs(task, value)
             err = None
         except Exception as e:
             err = _as_runtime_error(e)
         finally:
             FRAME.reset(token)
         if err is None:
-            return _finish_ok(c, value)
+            return _finish_checked(c, value)
         if not err.recoverable or attempt == attempts:
             break
         time.sleep(_backoff(task, attempt))
@@ -454,14 +465,13 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
                     raise errors.TaskTimeoutError(f"Task {task.name} exceeded its timeout of {task.timeout_s}s")
             else:
                 value = await coro
-            _check_outputs(task, value)
             err = None
         except Exception as e:
             err = _as_runtime_error(e)
         finally:
             FRAME.reset(token)
         if err is None:
-            return _finish_ok(c, value)
+            return _finish_checked(c, value)
         if not err.recoverable or attempt == attempts:
             break
         await asyncio.sleep(_backoff(task, attempt))

@@ -59,7 +59,6 @@ def _run_body(frame: controller.Frame, task: Any, inputs: dict) -> Any:
             value = _run_coroutine(func(**args))
         else:
             value = func(**args)
-        controller._check_outputs(task, value)
         return value
     finally:
         controller.FRAME.reset(token)
@@ -106,9 +105,15 @@ def run_root(task: Any, inputs: dict, state: controller.RunState) -> tuple[Any, 
         if not err.recoverable or attempt == task.retries + 1:
             break
         time.sleep(controller._backoff(task, attempt))
+    invalid_output: errors.RuntimeDataValidationError | None = None
+    if err is None:
+        try:
+            controller._check_outputs(task, value)
+        except errors.RuntimeDataValidationError as e:  # not retried, and raised as it is, like the SDK
+            err = invalid_output = e
     record.duration_s = time.perf_counter() - started
     if err is not None:
-        out = controller.cross_boundary(err)
+        out = invalid_output if invalid_output is not None else controller.cross_boundary(err)
         record.error, record.error_code, record.error_message = type(out).__name__, out.code, str(out)
         if replay_children is not None:
             _note_unreplayed(state, record, replay_children, frame)

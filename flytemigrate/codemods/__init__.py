@@ -15,6 +15,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 
 from flytemigrate.codemods.base import DIAGNOSTICS_KEY, OPTIONS_KEY, RewriteOptions
+from flytemigrate.codemods.lines import LineMap, to_original
 from flytemigrate.diagnostics import Diagnostic
 
 __all__ = ["RewriteOptions", "TransformOutput", "transform_source", "codemod_classes"]
@@ -47,9 +48,19 @@ def transform_source(source: str, path: str = "-", options: RewriteOptions | Non
     context = CodemodContext(filename=path, full_module_name=None)
     context.scratch[OPTIONS_KEY] = options
     context.scratch[DIAGNOSTICS_KEY] = []
+    # Positions a codemod reports refer to the tree it received; map them back to the original.
+    line_maps: list[LineMap] = []
+    code = source
     for codemod_class in codemod_classes():
         codemod = codemod_class(context)
+        reported = len(context.scratch[DIAGNOSTICS_KEY])
         tree = codemod.transform_module(tree)
+        for diagnostic in context.scratch[DIAGNOSTICS_KEY][reported:]:
+            diagnostic.line = to_original(diagnostic.line, line_maps)
+        new_code = tree.code
+        if new_code != code:
+            line_maps.append(LineMap(code, new_code))
+            code = new_code
     code = tree.code
     # A codemod must never produce code that does not parse; fail loudly rather than write it.
     cst.parse_module(code)

@@ -59,7 +59,10 @@ class MainBlockCodemod(FlyteCodemod):
             for s in body
         )
         if not already:
-            body.insert(0, cst.parse_statement("flyte.init()"))
+            # Comments above the first statement describe the block ("# run locally"): keep them on top.
+            init = cst.parse_statement("flyte.init()").with_changes(leading_lines=body[0].leading_lines)
+            body[0] = body[0].with_changes(leading_lines=[])
+            body.insert(0, init)
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flytemigrate.codemods.async_style import AsyncStyleCodemod
 from flytemigrate.codemods.conditional import ConditionalCodemod
 from flytemigrate.codemods.config_values import ConfigValuesCodemod
+from flytemigrate.codemods.context import ContextCodemod
 from flytemigrate.codemods.eager import EagerCodemod
 from flytemigrate.codemods.failure import FailureCodemod
 from flytemigrate.codemods.gates import GatesCodemod
@@ -53,6 +54,7 @@ CODEMODS: list[type] = [
     LaunchPlanCodemod,  # after TaskCodemod: adds triggers= to the @env.task decorator
     ConfigValuesCodemod,
     TypesCodemod,
+    ContextCodemod,
     LeftoversCodemod,
     ImportsCodemod,
 ]

@@ -510,3 +510,22 @@ def test_output_validation_is_not_retried_and_converts_when_it_crosses_a_second_
     assert bad_calls["n"] == 1
     err = execute(passes_bad_output_up, {"x": 1}).error
     assert type(err) is errors.RuntimeUserError and err.code == "DataValidationError"
+
+
+def test_config_values_validate_like_the_sdk():
+    assert flyte.Resources(cpu=(1, 2), memory=("1Gi", "2Gi"), gpu="T4:1").gpu == "T4:1"
+    assert flyte.Resources(gpu="A100 80G:2").gpu == "A100_80G:2"
+    for bad in (dict(cpu=(1, 2, 3)), dict(memory=1024), dict(cpu=-1), dict(gpu="NOPE:1"), dict(gpu=(1, 2))):
+        with pytest.raises(ValueError):
+            flyte.Resources(**bad)
+    with pytest.raises(TypeError):
+        flyte.Resources(mem="1Gi")
+    with pytest.raises(ValueError, match="Invalid environment variable name"):
+        flyte.Secret(key="k", as_env_var="bad-name")
+    with pytest.raises(TypeError, match="Unexpected keyword arguments: \\['bogus'\\]"):
+        env.clone_with("x", bogus=1)
+    assert isinstance(flyte.TaskEnvironment(name="e", cache="auto").task(lambda x: x).cache, flyte.Cache)
+    with pytest.raises(ValueError):
+        flyte.RetryStrategy(count=-1)
+    with pytest.raises(ValueError, match="cap is required"):
+        flyte.Backoff(base=timedelta(seconds=1), factor=2)

@@ -161,9 +161,67 @@ def TPU(device: str, partition: Optional[str] = None) -> Device:  # noqa: N802 -
     return Device(quantity=1, device_class="TPU", device=device, partition=partition)
 
 
+_EIGHT = tuple(str(i) for i in range(1, 9))
+# Accelerator strings Flyte 2.12 accepts for Resources(gpu="NAME:COUNT"), by device name.
+_ACCELERATOR_COUNTS: Dict[str, Tuple[str, ...]] = {
+    "A2": ("1",), "A10": _EIGHT, "A10G": _EIGHT, "A100": _EIGHT, "A100_80G": _EIGHT, "B200": _EIGHT,
+    "H100": _EIGHT, "H200": _EIGHT, "L4": _EIGHT, "L40s": _EIGHT, "V100": _EIGHT, "RTX_PRO_4500": ("1",),
+    "RTX_PRO_6000": ("1", "2"), "GB10": ("1",), "T4": _EIGHT, "T4 shared": ("1",), "L4 shared": ("1",),
+    "A10G shared": ("1",), "A10 shared": ("1",), "L40S shared": ("1",),
+    "Trn1": ("1", "4", "8", "16"), "Trn1n": ("1", "4", "8", "16"), "Trn2": ("1", "4", "8", "16"),
+    "Trn2u": ("1", "4", "8", "16"), "Inf1": tuple(str(i) for i in range(1, 17)),
+    "Inf2": tuple(str(i) for i in range(1, 13)), "MI100": ("1",), "MI210": ("1",), "MI250": ("1",),
+    "MI250X": ("1",), "MI300A": ("1",), "MI300X": ("1",), "MI325X": ("1",), "MI350X": ("1",),
+    "MI355X": ("1",), "Gaudi1": ("1",), "AppleSilicon": ("", "1"),
+}
+_GPU_ALIASES = {"A100 80G": "A100_80G", "RTX PRO 6000": "RTX_PRO_6000"}
+
+
+def _is_accelerator(value: str) -> bool:
+    device, sep, count = value.partition(":")
+    allowed = _ACCELERATOR_COUNTS.get(device)
+    if allowed is None:
+        return False
+    return (sep == "" and "" in allowed) or (sep == ":" and count in allowed and count != "")
+
+
+def _check_quantity(field_name: str, value: Any, allow_pair: bool = False, allow_none: bool = True) -> None:
+    if value is None:
+        if allow_none:
+            return
+        raise ValueError(f"{field_name} pair elements must both be set, got None")
+    if allow_pair and isinstance(value, tuple):
+        for element in value:
+            _check_quantity(field_name, element, allow_none=False)
+        return
+    if not isinstance(value, str):
+        raise ValueError(
+            f"{field_name} must be a Kubernetes quantity string such as '1Gi', '512Mi' or '2G', "
+            f"got {type(value).__name__}: {value!r}"
+        )
+
+
+def _check_cpu(value: Any, allow_pair: bool = False, allow_none: bool = True) -> None:
+    if value is None:
+        if allow_none:
+            return
+        raise ValueError("cpu pair elements must both be set, got None")
+    if allow_pair and isinstance(value, tuple):
+        for element in value:
+            _check_cpu(element, allow_none=False)
+        return
+    if not isinstance(value, (int, float, str)):
+        raise ValueError(
+            "cpu must be a core count or a Kubernetes quantity string such as 1, 0.5 or '100m', "
+            f"got {type(value).__name__}: {value!r}"
+        )
+    if isinstance(value, (int, float)) and value < 0:
+        raise ValueError("cpu must be greater than or equal to 0")
+
+
 @dataclass
 class Resources:
-    """CPU, memory, GPU, disk and shared memory of a task; pairs are (request, limit)."""
+    """CPU, memory, GPU, disk and shared memory of a task; pairs are (request, limit). Validated like 2.12."""
 
     cpu: Union[int, float, str, Tuple[Any, Any], None] = None
     memory: Union[str, Tuple[str, str], None] = None
@@ -175,9 +233,28 @@ class Resources:
         for name in ("cpu", "memory"):
             value = getattr(self, name)
             if isinstance(value, tuple) and len(value) != 2:
-                raise ValueError(f"{name} tuple must be of length 2 (request, limit), got {value!r}")
-        if isinstance(self.cpu, (int, float)) and not isinstance(self.cpu, bool) and self.cpu <= 0:
-            raise ValueError("cpu must be greater than 0")
+                raise ValueError(f"{name} tuple must have exactly two elements")
+        _check_cpu(self.cpu, allow_pair=True)
+        _check_quantity("memory", self.memory, allow_pair=True)
+        _check_quantity("disk", self.disk)
+        _check_quantity("shm", self.shm)
+        gpu = self.gpu
+        if gpu is None or isinstance(gpu, Device):
+            return
+        if isinstance(gpu, bool) or not isinstance(gpu, (int, str)):
+            raise ValueError(
+                "gpu must be an accelerator string such as 'A100:4', a device count, or a "
+                f"GPU()/TPU()/Device() instance, got {type(gpu).__name__}: {gpu!r}"
+            )
+        if isinstance(gpu, int):
+            if gpu < 0:
+                raise ValueError("gpu must be greater than or equal to 0")
+            return
+        device, sep, count = gpu.partition(":")
+        if device in _GPU_ALIASES:
+            self.gpu = gpu = f"{_GPU_ALIASES[device]}{sep}{count}"
+        if not _is_accelerator(gpu):
+            raise ValueError(f"gpu must be an accelerator string like 'T4:1' or 'A100:8', got {gpu}")
 
 
 @dataclass
@@ -190,8 +267,10 @@ class Secret:
     as_env_var: Optional[str] = None
 
     def __post_init__(self):
-        if self.as_env_var is not None and not self.as_env_var.replace("_", "").isalnum():
-            raise ValueError(f"Invalid environment variable name: {self.as_env_var}")
+        import re
+
+        if self.as_env_var is not None and not re.fullmatch(r"^[A-Z_][A-Z0-9_]*$", self.as_env_var):
+            raise ValueError(f"Invalid environment variable name: {self.as_env_var}, must match ^[A-Z_][A-Z0-9_]*$")
 
     @property
     def env_var(self) -> str:

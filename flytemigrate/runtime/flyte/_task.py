@@ -63,7 +63,9 @@ class TaskTemplate:
         self.__wrapped__ = func
 
     def _configure(self) -> None:
-        policy = cache_from_request(self.cache) if self.cache is not None else None
+        # Like the SDK, ``task.cache`` is always a Cache object ("auto" etc. are coerced).
+        self.cache = cache_from_request(self.cache if self.cache is not None else "disable")
+        policy = self.cache
         self.cache_policy = policy if policy is not None and policy.is_enabled() else None
         spec = self.retries_spec
         self.retry_strategy = spec if isinstance(spec, RetryStrategy) else None
@@ -221,9 +223,9 @@ class TaskEnvironment:
             service_account=self.service_account, cache=self.cache, reusable=self.reusable,
             plugin_config=self.plugin_config, queue=self.queue,
         )
-        unknown = set(kwargs) - set(fields)
+        unknown = sorted(set(kwargs) - set(fields))
         if unknown:
-            raise TypeError(f"clone_with() got an unexpected keyword argument '{sorted(unknown)[0]}'")
+            raise TypeError(f"Unexpected keyword arguments: {unknown}")
         fields.update({k: v for k, v in kwargs.items() if v is not None})
         return TaskEnvironment(name=name, **fields)
 

@@ -26,7 +26,12 @@ def fresh_function(task: Any, serial: int) -> Any:
     fresh = importlib.util.module_from_spec(spec)
     # Registered so dataclasses, pickling and relative lookups in the fresh module work.
     sys.modules[name] = fresh
-    spec.loader.exec_module(fresh)
+    # Runs write nothing outside their run directory: no __pycache__ next to the user's source.
+    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(fresh)
+    finally:
+        sys.dont_write_bytecode = saved
     obj: Any = fresh
     for part in func.__qualname__.split("."):
         obj = getattr(obj, part, None)

@@ -56,6 +56,9 @@ def run_file(options: RunOptions) -> int:
     from flytemigrate import runtime
     from flytemigrate.runtime.record import jsonable
 
+    # A run writes nothing outside its run directory, not even __pycache__ beside the user's files.
+    sys.dont_write_bytecode = True
+
     try:
         runtime.activate()
     except RuntimeError as e:

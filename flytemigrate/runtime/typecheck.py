@@ -196,6 +196,8 @@ def _rebuild(value: Any, tp: Any) -> Any:
             return tp(value)
         if tp is float and isinstance(value, int):
             return float(value)
+        if tp.__name__ in ("File", "Dir") and isinstance(value, dict) and f"__{tp.__name__.lower()}__" in value:
+            return tp(path=value[f"__{tp.__name__.lower()}__"])
         if tp.__name__ == "DataFrame" and isinstance(value, dict) and "__dataframe__" in value:
             import pandas as pd
 

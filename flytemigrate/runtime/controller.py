@@ -510,15 +510,31 @@ def _with_thread_timeout(func: Any, inputs: dict, task: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def _trace_prepare(frame: Frame, func: Any, args: tuple, kwargs: dict):
-    import inspect
+_TRACE_PARAMS: dict = {}
 
+
+def _trace_inputs(func: Any, args: tuple, kwargs: dict) -> dict:
+    """Name a traced call's arguments (positional-only fast path; signatures computed once)."""
+    names = _TRACE_PARAMS.get(func)
+    if names is None:
+        import inspect
+
+        sig = inspect.signature(func)
+        simple = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY) for p in sig.parameters.values())
+        names = _TRACE_PARAMS[func] = (sig, list(sig.parameters) if simple else None)
+    sig, positional = names
+    if not kwargs and positional is not None and len(args) == len(positional):
+        return dict(zip(positional, args))
     try:
-        bound = inspect.signature(func).bind(*args, **kwargs)
+        bound = sig.bind(*args, **kwargs)
         bound.apply_defaults()
-        inputs = dict(bound.arguments)
+        return dict(bound.arguments)
     except TypeError:
-        inputs = {"args": list(args), "kwargs": kwargs}
+        return {"args": list(args), "kwargs": kwargs}
+
+
+def _trace_prepare(frame: Frame, func: Any, args: tuple, kwargs: dict):
+    inputs = _trace_inputs(func, args, kwargs)
     record = CallRecord(name=func.__name__, inputs=jsonable(inputs), kind="trace", group=frame.group)
     frame.record.children.append(record)
     return record

@@ -416,10 +416,13 @@ def io_driver(text: str) -> str:
 from flytemigrate.runtime.flyte.io import File  # noqa: E402 - used by the string annotations above
 
 
-def test_files_live_under_the_run_dir_and_reports_are_written(tmp_path):
+def test_local_files_stay_in_place_like_sdk_local_mode_and_reports_are_written(tmp_path):
     ex = execute(io_driver, {"text": "hello"}, run_dir=tmp_path)
     assert ex.outputs[0] == "hello:rt_tests.read_file"
-    assert ex.record.children[0].outputs[0]["__file__"].startswith(str(tmp_path / "raw_data"))
+    written = ex.record.children[0].outputs[0]["__file__"]
+    assert written.endswith("note.txt") and not written.startswith(str(tmp_path))
+    with pytest.raises(ValueError, match="File not found"):
+        File.from_local_sync(tmp_path / "missing.txt")
     assert (tmp_path / "reports" / "rt_tests.write_file.html").read_text().count("wrote") == 1
 
 

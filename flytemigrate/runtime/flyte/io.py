@@ -1,7 +1,7 @@
 """``flyte.io`` on the runtime: File, Dir and DataFrame backed by local paths (pandas imported lazily).
 
-Uploads copy into ``<run_dir>/raw_data`` inside a run, the way the SDK copies local files into its raw
-data path, so a task never hands its caller a path into its own scratch space.
+As in the SDK's local mode, ``from_local`` keeps a file where it is (no upload); ``new_remote`` files
+go under ``<run_dir>/raw_data``. DataFrames stay in memory.
 """
 
 from __future__ import annotations
@@ -37,34 +37,38 @@ def _both(func):
 class File:
     """A file referenced by path."""
 
-    def __init__(self, path: str | os.PathLike, name: Optional[str] = None, format: str = "", **_: Any):
+    def __init__(
+        self, path: str | os.PathLike, name: Optional[str] = None, format: str = "", hash: Optional[str] = None, **_: Any
+    ):
         self.path = str(path)
         self.name = name or os.path.basename(self.path)
         self.format = format
+        self.hash = hash
 
     @classmethod
-    def from_local_sync(cls, local_path: str | os.PathLike, remote_destination: Optional[str] = None) -> File:
-        """Reference (and, inside a run, copy into the run's raw data) a local file."""
+    def from_local_sync(cls, local_path: str | os.PathLike, remote_destination: Optional[str] = None, **_: Any) -> File:
+        """Reference a local file; like the SDK's local mode it stays where it is unless a destination is given."""
+        if not os.path.exists(local_path):
+            raise ValueError(f"File not found: {local_path}")
         src = Path(local_path)
-        if remote_destination:
-            dst = Path(remote_destination)
-        else:
-            raw = _raw_dir()
-            dst = raw / src.name if raw is not None else src
-        if dst != src:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-        return cls(path=str(dst), name=src.name)
+        if remote_destination is None:
+            return cls(path=str(src.absolute()))
+        dst = Path(remote_destination)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+        return cls(path=str(dst.absolute()))
 
     @classmethod
-    async def from_local(cls, local_path: str | os.PathLike, remote_destination: Optional[str] = None) -> File:
+    async def from_local(cls, local_path: str | os.PathLike, remote_destination: Optional[str] = None, **kw: Any) -> File:
         """Async form of :meth:`from_local_sync`."""
         return cls.from_local_sync(local_path, remote_destination)
 
     @classmethod
     def new_remote(cls, file_name: Optional[str] = None, **_: Any) -> File:
         """A new file in the run's raw data directory."""
-        raw = _raw_dir() or Path(os.getcwd())
+        import tempfile
+
+        raw = _raw_dir() or Path(tempfile.mkdtemp(prefix="flytemigrate-raw-"))
         return cls(path=str(raw / (file_name or uuid.uuid4().hex)))
 
     @classmethod
@@ -111,31 +115,33 @@ class File:
         return hash(self.path)
 
     def __repr__(self) -> str:
-        return f"File(path={self.path!r})"
+        return f"File(path={self.path!r}, name={self.name!r}, format={self.format!r}, hash={self.hash!r}, hash_method=None)"
 
 
 class Dir:
     """A directory referenced by path."""
 
-    def __init__(self, path: str | os.PathLike, name: Optional[str] = None, **_: Any):
+    def __init__(
+        self, path: str | os.PathLike, name: Optional[str] = None, format: str = "", hash: Optional[str] = None, **_: Any
+    ):
         self.path = str(path)
         self.name = name or os.path.basename(self.path.rstrip("/"))
+        self.format = format
+        self.hash = hash
 
     @classmethod
-    def from_local_sync(cls, local_path: str | os.PathLike, remote_path: Optional[str] = None) -> Dir:
-        """Reference (and, inside a run, copy) a local directory."""
+    def from_local_sync(cls, local_path: str | os.PathLike, remote_path: Optional[str] = None, **_: Any) -> Dir:
+        """Reference a local directory (copied only when a destination is given)."""
+        if not os.path.isdir(local_path):
+            raise ValueError(f"Directory not found: {local_path}")
         src = Path(local_path)
-        if remote_path:
-            dst = Path(remote_path)
-        else:
-            raw = _raw_dir()
-            dst = raw / src.name if raw is not None else src
-        if dst != src:
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        return cls(path=str(dst))
+        if remote_path is None:
+            return cls(path=str(src.absolute()))
+        shutil.copytree(src, remote_path, dirs_exist_ok=True)
+        return cls(path=str(Path(remote_path).absolute()))
 
     @classmethod
-    async def from_local(cls, local_path: str | os.PathLike, remote_path: Optional[str] = None) -> Dir:
+    async def from_local(cls, local_path: str | os.PathLike, remote_path: Optional[str] = None, **kw: Any) -> Dir:
         return cls.from_local_sync(local_path, remote_path)
 
     @classmethod
@@ -176,7 +182,7 @@ class Dir:
         return hash(self.path)
 
     def __repr__(self) -> str:
-        return f"Dir(path={self.path!r})"
+        return f"Dir(path={self.path!r}, name={self.name!r}, format={self.format!r}, hash={self.hash!r})"
 
 
 class _Reader:
@@ -225,7 +231,7 @@ class DataFrame:
         return self._frame().to_dict(orient=orient)
 
     def __repr__(self) -> str:
-        return f"DataFrame(uri={self.uri!r}, format={self.format!r})"
+        return f"DataFrame(uri={self.uri!r}, format={self.format!r}, hash=None)"
 
 
 for _c in (File, Dir, DataFrame):

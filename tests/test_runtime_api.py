@@ -532,3 +532,12 @@ def test_config_values_validate_like_the_sdk():
         flyte.RetryStrategy(count=-1)
     with pytest.raises(ValueError, match="cap is required"):
         flyte.Backoff(base=timedelta(seconds=1), factor=2)
+
+
+@env.task
+def forward_refs(x: "NotDefinedAnywhere") -> "AlsoUndefined":  # noqa: F821 - unresolvable on purpose
+    return x
+
+
+def test_unresolvable_annotations_check_nothing_instead_of_failing():
+    assert execute(forward_refs, {"x": 1}).outputs == (1,)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flytemigrate.runtime import typecheck
-from flytemigrate.runtime.cache import MISS, TaskCache, cache_key, function_version
+from flytemigrate.runtime.cache import MISS, TaskCache, cache_key
 from flytemigrate.runtime.flyte import errors
 from flytemigrate.runtime.record import CallRecord, jsonable
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -95,7 +94,8 @@ def run_root(task: Any, inputs: dict, state: controller.RunState) -> tuple[Any, 
     for attempt in range(1, task.retries + 2):
         record.attempts = attempt
         frame = controller.Frame(state, record, task, replay_children=replay_children)
-        record.children.clear() if attempt > 1 else None
+        if attempt > 1:
+            record.children.clear()  # the record shows the calls of the final attempt
         try:
             value = _run_body(frame, task, inputs)
             err = None
@@ -191,4 +191,3 @@ def run_from_user_code(task: Any, args: tuple, kwargs: dict, options: dict) -> A
 
 # Records of runs started from user code (``flytemigrate run`` of a script's ``__main__``), newest last.
 _LAST_RECORDS: list[CallRecord] = []
-_ = sys

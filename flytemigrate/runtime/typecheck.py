@@ -31,7 +31,7 @@ class Interface:
         try:
             hints = typing.get_type_hints(func)
         except Exception:  # unresolved forward references: check nothing rather than fail the call
-            hints = {}
+            hints = {name: Any for name in getattr(func, "__annotations__", {})}
         self.inputs = {name: hints.get(name, Any) for name in self.signature.parameters}
         self.positional = list(self.signature.parameters)
         self.defaults = {

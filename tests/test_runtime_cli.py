@@ -123,3 +123,36 @@ def test_run_command(tmp_path):
                 ["missing.py", "price"], ["shop.py", "price", "--order", "not json"]):
         usage = _cli(*bad, cwd=tmp_path)
         assert usage.returncode == 2, (bad, usage.stdout, usage.stderr)
+
+
+def test_run_command_imports_packages_and_isolates_their_modules(tmp_path):
+    flows = tmp_path / "proj" / "flows"
+    flows.mkdir(parents=True)
+    (tmp_path / "proj" / "__init__.py").write_text("")
+    (flows / "__init__.py").write_text("")
+    (flows / "util.py").write_text("CALLS = []\n\n\ndef bump():\n    CALLS.append(1)\n    return len(CALLS)\n")
+    (flows / "wf.py").write_text(
+        textwrap.dedent(
+            """
+            import flyte
+
+            from .util import bump
+
+            env = flyte.TaskEnvironment(name="pkg")
+
+
+            @env.task
+            def leaf(x: int) -> int:
+                return x + bump()
+
+
+            @env.task
+            def main(n: int) -> list[int]:
+                return [leaf(i) for i in range(n)]
+            """
+        )
+    )
+    shared = _cli("proj/flows/wf.py", "main", "--n", "3", "--json", cwd=tmp_path)
+    isolated = _cli("proj/flows/wf.py", "main", "--n", "3", "--json", "--isolate", cwd=tmp_path)
+    assert (shared.stdout.strip(), isolated.stdout.strip()) == ("[[1, 3, 5]]", "[[1, 2, 3]]"), shared.stderr
+    assert not list(tmp_path.rglob("__pycache__"))  # nothing written beside the user's code

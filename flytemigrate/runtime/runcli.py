@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import shutil
@@ -34,19 +35,35 @@ class RunOptions:
     json_output: bool = False
 
 
+def module_name_for(path: Path) -> tuple[str, Path]:
+    """The dotted module name of ``path`` and the directory to import it from.
+
+    A file inside packages (directories with ``__init__.py``) is imported under its package path so
+    that its relative imports work; a loose file is imported by its stem from its own directory.
+    """
+    path = path.resolve()
+    parts = [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts), directory
+
+
 def load_file(path: Path) -> Any:
-    """Import ``path`` as a module (its directory first on sys.path, as ``python path`` would)."""
+    """Import ``path`` as a module, the way ``python -m`` would from its project root."""
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
-    directory = str(path.resolve().parent)
-    if directory not in sys.path:
-        sys.path.insert(0, directory)
-    name = path.stem if path.stem.isidentifier() else "flytemigrate_user_module"
-    spec = importlib.util.spec_from_file_location(name, path)
+    name, root = module_name_for(path)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    if all(part.isidentifier() for part in name.split(".")):
+        return importlib.import_module(name)
+    spec = importlib.util.spec_from_file_location("flytemigrate_user_module", path)
     if spec is None or spec.loader is None:
         raise UsageError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 

@@ -541,3 +541,40 @@ def forward_refs(x: "NotDefinedAnywhere") -> "AlsoUndefined":  # noqa: F821 - un
 
 def test_unresolvable_annotations_check_nothing_instead_of_failing():
     assert execute(forward_refs, {"x": 1}).outputs == (1,)
+
+
+@env.task
+def frame_len(d: "pd.DataFrame") -> int:
+    return len(d)
+
+
+@env.task
+def wraps_frame(n: int) -> "pd.DataFrame":
+    from flytemigrate.runtime.flyte.io import DataFrame as FlyteFrame
+
+    return FlyteFrame.from_df(pd.DataFrame({"a": list(range(n))}))
+
+
+@env.task
+def pair_sum(t: tuple[int, int]) -> int:
+    return sum(t)
+
+
+@env.task
+def conversions(n: int) -> list:
+    from flytemigrate.runtime.flyte.io import DataFrame as FlyteFrame
+
+    out = [frame_len(FlyteFrame.from_df(pd.DataFrame({"a": [1, 2]}))), type(wraps_frame(n)).__name__]
+    out.append(pair_sum([1, 2]))
+    try:
+        pair_sum(("a", "b"))
+    except errors.RuntimeUserError as e:
+        out.append(e.code)
+    return out
+
+
+import pandas as pd  # noqa: E402 - used by the string annotations above
+
+
+def test_type_engine_conversions_measured_on_the_sdk():
+    assert execute(conversions, {"n": 3}).outputs[0] == [2, "DataFrame", 3, "TypeError"]

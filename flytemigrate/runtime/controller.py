@@ -205,7 +205,7 @@ def check_inputs(task: Any, inputs: dict) -> dict:
         tp = declared.get(name)
         if tp is None or typecheck.conforms(value, tp):
             continue
-        rebuilt = typecheck.coerce_mapping(value, tp)
+        rebuilt = typecheck.coerce(value, tp)
         if rebuilt is typecheck.NOT_COERCED:
             raise typecheck.input_error(name, value, tp)
         if converted is None:
@@ -315,13 +315,22 @@ def _check_outputs(task: Any, value: Any) -> Any:
         raise errors.RuntimeDataValidationError(
             "o0", f"Expected a tuple of {len(iface.outputs)} outputs but got {value!r}", task.name
         )
-    for name, part, tp in zip(iface.output_names, parts, iface.outputs):
-        if not typecheck.conforms(part, tp):
+    converted = None
+    for index, (name, part, tp) in enumerate(zip(iface.output_names, parts, iface.outputs)):
+        if typecheck.conforms(part, tp):
+            continue
+        rebuilt = typecheck.coerce(part, tp)
+        if rebuilt is typecheck.NOT_COERCED:
             close = getattr(part, "close", None)
             if type(part).__name__ == "coroutine" and close is not None:
                 close()  # an un-awaited async child call: silence "never awaited" after reporting it
             raise errors.RuntimeDataValidationError(name, typecheck.output_reason(part, tp), task.name)
-    return value
+        if converted is None:
+            converted = list(parts)
+        converted[index] = rebuilt
+    if converted is None:
+        return value
+    return tuple(converted) if iface.multi else converted[0]
 
 
 def _as_runtime_error(e: BaseException) -> errors.BaseRuntimeError:
@@ -395,7 +404,7 @@ def _flush_report(c: _Call) -> None:
 def _finish_checked(c: _Call, value: Any) -> Any:
     """Validate outputs after the attempts: like the SDK, a validation failure is not retried."""
     try:
-        _check_outputs(c.task, value)
+        value = _check_outputs(c.task, value)
     except errors.RuntimeDataValidationError as e:
         _fail(c, e)
         raise

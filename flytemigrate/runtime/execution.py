@@ -108,7 +108,7 @@ def run_root(task: Any, inputs: dict, state: controller.RunState) -> tuple[Any, 
     invalid_output: errors.RuntimeDataValidationError | None = None
     if err is None:
         try:
-            controller._check_outputs(task, value)
+            value = controller._check_outputs(task, value)
         except errors.RuntimeDataValidationError as e:  # not retried, and raised as it is, like the SDK
             err = invalid_output = e
     record.duration_s = time.perf_counter() - started

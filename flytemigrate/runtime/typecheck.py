@@ -90,7 +90,12 @@ def conforms(value: Any, tp: Any) -> bool:
         args = typing.get_args(tp)
         return not args or all(conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items())
     if origin is tuple:
-        return isinstance(value, tuple)
+        if not isinstance(value, tuple):
+            return False
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(conforms(v, args[0]) for v in value)
+        return not args or (len(args) == len(value) and all(conforms(v, a) for v, a in zip(value, args)))
     if origin is not None:
         return isinstance(value, origin) if isinstance(origin, type) else True
     if tp is float:
@@ -208,18 +213,33 @@ def _rebuild(value: Any, tp: Any) -> Any:
 NOT_COERCED = object()
 
 
-def coerce_mapping(value: Any, tp: Any) -> Any:
-    """A dict given for a dataclass or pydantic model (possibly Optional), converted; else NOT_COERCED."""
-    if not isinstance(value, dict):
-        return NOT_COERCED
+def coerce(value: Any, tp: Any) -> Any:
+    """The conversions the SDK's type engine makes for a value that is not an instance of ``tp``.
+
+    A dict for a dataclass or pydantic model, a list for a tuple, and a ``flyte.io.DataFrame`` for a
+    pandas DataFrame are converted (measured on flyte 2.12.1); anything else returns NOT_COERCED.
+    """
     candidates = [tp]
     origin = typing.get_origin(tp)
     if origin is Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
         candidates = [a for a in typing.get_args(tp) if a is not _NoneType]
     for cand in candidates:
-        if isinstance(cand, type) and (dataclasses.is_dataclass(cand) or hasattr(cand, "model_validate")):
+        if isinstance(value, dict) and isinstance(cand, type) and (
+            dataclasses.is_dataclass(cand) or hasattr(cand, "model_validate")
+        ):
             try:
                 return _rebuild(value, cand)
             except Exception:
                 continue
+        if isinstance(value, list) and typing.get_origin(cand) is tuple:
+            candidate = tuple(value)
+            if conforms(candidate, cand):
+                return candidate
+        if (
+            type(value).__name__ == "DataFrame"
+            and getattr(type(value), "__module__", "") == "flyte.io"
+            and getattr(cand, "__name__", "") == "DataFrame"
+            and getattr(cand, "__module__", "").startswith("pandas")
+        ):
+            return value.open(cand).all_sync()
     return NOT_COERCED

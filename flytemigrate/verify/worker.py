@@ -1,0 +1,356 @@
+"""One verify leg in its own process: ``python -m flytemigrate.verify.worker JOB.json RESULT.json``.
+
+A job runs every entry and input set of one project (one import root) on one leg, so a project costs
+one interpreter start per leg:
+
+* ``flytekit``: imports the original modules, finds the ``@workflow``/``@dynamic``/``@eager`` entries,
+  decides the input sets (defaults, inputs file, generated) and, unless ``run`` is false, calls each
+  entry under flytekit local execution while recording child task calls (by wrapping
+  ``PythonFunctionTask.execute``, which flytekit's local execution calls once per task run, map items
+  included).
+* ``runtime``: activates the bundled runtime (``import flyte`` is the runtime), imports the converted
+  modules and runs each entry with ``flytemigrate.runtime.execute`` (optionally ``isolate``, and a
+  second ``replay`` run from the first run's record to detect non-deterministic drivers).
+* ``flyte``: the converted modules under the real ``flyte`` SDK's local mode (``flyte.init()`` +
+  ``flyte.run``); no call record.
+
+Values leave the process in canonical form (see :mod:`flytemigrate.verify.canonical`); user ``print``
+output goes to the job's stdout and never mixes with the result file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import json
+import os
+import sys
+import traceback
+from typing import Any, Callable
+
+from flytemigrate.verify.canonical import canonical, error_type, flatten_outputs
+
+
+def _short_name(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _call_form(value: Any) -> Any:
+    """Call-record inputs of both legs in one form: floats rounded, file paths (which differ per run) masked."""
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, list):
+        return [_call_form(v) for v in value]
+    if isinstance(value, dict):
+        if value.keys() & {"__file__", "__dir__"}:
+            return "<path>"
+        if "__repr__" in value and any(k in str(value["__repr__"]) for k in ("FlyteFile", "FlyteDirectory")):
+            return "<path>"
+        return {k: _call_form(v) for k, v in value.items()}
+    return value
+
+
+def _call_key(name: str, inputs: dict) -> list:
+    """One recorded child call: short task name and inputs in the runtime record's JSON form."""
+    from flytemigrate.runtime.record import jsonable
+
+    return [_short_name(name), _call_form(jsonable(inputs))]
+
+
+def _import(module: str, project: set[str]) -> tuple[Any, dict | None]:
+    """Import ``module``; an ImportError of a package outside the project becomes a skip reason."""
+    try:
+        return importlib.import_module(module), None
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing and missing not in project:
+            return None, {"module": module, "kind": "missing-package", "error": f"missing optional package {missing!r}"}
+        return None, {"module": module, "kind": "import-error", "error": _format(exc)}
+    except BaseException as exc:  # noqa: BLE001 - a module that fails to import is a leg error
+        return None, {"module": module, "kind": "import-error", "error": _format(exc)}
+
+
+def _format(exc: BaseException) -> str:
+    lines = traceback.format_exception_only(type(exc), exc)
+    return "".join(lines).strip()[-2000:]
+
+
+def _error_case(exc: BaseException) -> dict:
+    return {"status": "error", "error_type": error_type(exc), "error_message": str(exc)[:500]}
+
+
+# ------------------------------------------------------------------------------------------------
+# flytekit leg
+
+
+def _flytekit_kinds() -> tuple[Callable[[Any], str | None], Any]:
+    from flytekit.core.python_function_task import EagerAsyncPythonFunctionTask, PythonFunctionTask
+    from flytekit.core.workflow import PythonFunctionWorkflow
+
+    def kind(obj: Any) -> str | None:
+        if isinstance(obj, PythonFunctionWorkflow):
+            return "workflow"
+        if isinstance(obj, EagerAsyncPythonFunctionTask):
+            return "eager"
+        if isinstance(obj, PythonFunctionTask):
+            dynamic = obj.execution_mode == PythonFunctionTask.ExecutionBehavior.DYNAMIC
+            return "dynamic" if dynamic else "task"
+        return None
+
+    return kind, PythonFunctionTask
+
+
+def _skip_reason(entity: Any, seen: set[int] | None = None) -> str | None:
+    """Why an entity cannot run locally: secrets, reference/remote entities, container tasks."""
+    seen = seen if seen is not None else set()
+    if id(entity) in seen:
+        return None
+    seen.add(id(entity))
+    cls_names = {c.__name__ for c in type(entity).__mro__}
+    if cls_names & {"ReferenceEntity", "ReferenceTask", "ReferenceWorkflow", "ReferenceLaunchPlan", "FlyteRemoteEntity"}:
+        return f"calls remote entity/reference task {getattr(entity, 'name', entity)!r}"
+    if "ContainerTask" in cls_names:
+        return f"calls container task {getattr(entity, 'name', entity)!r}"
+    security = getattr(entity, "security_context", None)
+    if security is not None and getattr(security, "secrets", None):
+        return f"task {getattr(entity, 'name', entity)!r} needs secrets"
+    inner = getattr(entity, "python_function_task", None) or getattr(entity, "_run_task", None)
+    if inner is not None:
+        reason = _skip_reason(inner, seen)
+        if reason:
+            return reason
+    workflow = getattr(entity, "workflow", None) if "LaunchPlan" in cls_names else None
+    if workflow is not None:
+        return _skip_reason(workflow, seen)
+    for node in getattr(entity, "nodes", None) or []:
+        for sub in _node_entities(node):
+            reason = _skip_reason(sub, seen)
+            if reason:
+                return reason
+    return None
+
+
+def _node_entities(node: Any) -> list:
+    entities = []
+    entity = getattr(node, "flyte_entity", None)
+    if entity is not None:
+        entities.append(entity)
+    for case in getattr(getattr(entity, "cases", None) or (), "__iter__", lambda: iter(()))():
+        output = getattr(case, "output_node", None)
+        if output is not None:
+            entities.extend(_node_entities(output))
+    return entities
+
+
+def run_flytekit(job: dict) -> dict:
+    """Discover entries, choose input sets, and (if ``job['run']``) run them under flytekit."""
+    from flytemigrate.verify import inputs as vin
+
+    kind_of, PythonFunctionTask = _flytekit_kinds()
+    project = set(job.get("project_names", []))
+    select = set(job.get("select") or [])
+    file_cases: dict = {}
+    if job.get("inputs_file"):
+        file_cases = vin.load_inputs_file(job["inputs_file"])
+    result: dict = {"cases": [], "task_names": [], "module_errors": [], "entries": []}
+    entries: list[tuple[str, str, Any, str]] = []
+    task_names: set[str] = set()
+    module_tasks: dict[str, list] = {}
+    for module_name in job["modules"]:
+        module, problem = _import(module_name, project)
+        if problem is not None:
+            result["module_errors"].append(problem)
+            continue
+        for name, obj in vars(module).items():
+            kind = kind_of(obj)
+            if kind is None:
+                continue
+            function = getattr(obj, "task_function", None) or getattr(obj, "_workflow_function", None)
+            if kind in ("task", "dynamic", "eager"):
+                task_names.add(_short_name(obj.name))
+                module_tasks.setdefault(module_name, []).append(obj)
+            if kind != "task" and getattr(function, "__module__", None) == module_name:
+                if not select or name in select:
+                    entries.append((module_name, name, obj, kind))
+    result["task_names"] = sorted(task_names)
+
+    calls: list[list] = []
+    depth = [0]
+    original_execute = PythonFunctionTask.execute
+
+    def recording_execute(self: Any, **kwargs: Any) -> Any:
+        if depth[0] > 0 or recording_root[0]:
+            calls.append(_call_key(self.name, kwargs))
+        depth[0] += 1
+        try:
+            return original_execute(self, **kwargs)
+        finally:
+            depth[0] -= 1
+
+    # A workflow entry is not a task: every task execution is a child call. A dynamic/eager entry
+    # is itself a task run at depth 0, which is the root, not a child.
+    recording_root = [True]
+    PythonFunctionTask.execute = recording_execute  # type: ignore[method-assign]
+
+    for module_name, name, entity, kind in entries:
+        base = {"module": module_name, "entry": name, "kind": kind}
+        result["entries"].append(base)
+        reason = _skip_reason(entity)
+        if reason is None and kind != "workflow":
+            for task in module_tasks.get(module_name, []):
+                reason = _skip_reason(task)
+                if reason:
+                    break
+        generated_from = None
+        try:
+            defaults = vin.default_inputs(entity)
+            if job.get("explicit") is not None:
+                cases = [{**defaults, **vin.decode_inputs(c, entity)} for c in job["explicit"].get(name, [])]
+                if not cases:
+                    continue
+            else:
+                cases = [{**defaults, **vin.decode_inputs(c or {}, entity)} for c in file_cases.get(name, [])]
+                if job.get("generate"):
+                    generated_from = len(cases)
+                    cases += vin.generate_inputs(entity, int(job["generate"]), int(job.get("seed", 0)))
+            if not cases:
+                missing = [n for n in vin.required_inputs(entity) if n not in defaults]
+                if missing:
+                    reason = reason or (
+                        f"no value for required input(s) {', '.join(missing)}: add them to an inputs file "
+                        "or use --generate"
+                    )
+                cases = [defaults]
+        except vin.UnsupportedInputType as exc:
+            result["cases"].append({**base, "index": 0, "inputs": {}, "status": "skipped", "reason": str(exc)})
+            continue
+        except Exception as exc:  # noqa: BLE001 - bad inputs file values are reported per entry
+            result["cases"].append({**base, "index": 0, "inputs": {}, "status": "error", **_error_case(exc),
+                                    "error_message": f"cannot prepare inputs: {exc}"})
+            continue
+        for index, kwargs in enumerate(cases):
+            case = {**base, "index": index, "inputs": vin.encode_inputs(kwargs),
+                    "generated": generated_from is not None and index >= generated_from}
+            if reason:
+                case.update(status="skipped", reason=reason)
+            elif job.get("run", True):
+                calls.clear()
+                recording_root[0] = kind == "workflow"
+                try:
+                    value = entity(**kwargs)
+                    if inspect.iscoroutine(value):
+                        value = asyncio.run(value)
+                    case.update(status="ok", output=canonical(flatten_outputs(value)))
+                except Exception as exc:  # noqa: BLE001 - an error is a compared outcome
+                    case.update(_error_case(exc))
+                case["calls"] = list(calls)
+            result["cases"].append(case)
+    PythonFunctionTask.execute = original_execute  # type: ignore[method-assign]
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# converted legs
+
+
+def _load_converted(job: dict, project: set[str]) -> tuple[dict, dict]:
+    modules: dict = {}
+    errors: dict = {}
+    for module_name in sorted({c["module"] for c in job["cases"]}):
+        module, problem = _import(module_name, project)
+        if problem is not None:
+            errors[module_name] = problem
+        else:
+            modules[module_name] = module
+    return modules, errors
+
+
+def _runtime_calls(record: Any) -> list[list]:
+    calls = []
+    for child in list(record.walk())[1:]:
+        if child.kind == "task":
+            calls.append([_short_name(child.name), _call_form(child.inputs)])
+    return calls
+
+
+def run_converted(job: dict) -> dict:
+    """Run the converted entries on the bundled runtime or on the real flyte SDK."""
+    leg = job["leg"]
+    if leg == "runtime":
+        from flytemigrate import runtime
+
+        runtime.activate()
+    else:
+        import flyte
+
+        flyte.init()
+    from flytemigrate.verify import inputs as vin
+
+    project = set(job.get("project_names", []))
+    modules, errors = _load_converted(job, project)
+    out: list[dict] = []
+    for case in job["cases"]:
+        base = {"module": case["module"], "entry": case["entry"], "index": case["index"]}
+        if case["module"] in errors:
+            problem = errors[case["module"]]
+            status = "skipped" if problem["kind"] == "missing-package" else "error"
+            out.append({**base, "status": status, "reason": problem["error"], "error_type": "ImportError",
+                        "error_message": problem["error"]})
+            continue
+        task = getattr(modules[case["module"]], case["entry"], None)
+        if task is None or not hasattr(task, "func"):
+            out.append({**base, "status": "error", "error_type": "EntryNotFound",
+                        "error_message": f"{case['module']} has no task named {case['entry']!r}"})
+            continue
+        try:
+            kwargs = vin.decode_inputs(case["inputs"], task)
+        except Exception as exc:  # noqa: BLE001
+            out.append({**base, **_error_case(exc), "error_message": f"cannot decode inputs: {exc}"})
+            continue
+        out.append({**base, **(_run_runtime(task, kwargs, job) if leg == "runtime" else _run_flyte(task, kwargs))})
+    return {"cases": out}
+
+
+def _run_runtime(task: Any, kwargs: dict, job: dict) -> dict:
+    from flytemigrate import runtime
+
+    execution = runtime.execute(task, kwargs, isolate=bool(job.get("isolate")))
+    case: dict = {"calls": _runtime_calls(execution.record)}
+    if execution.error is not None:
+        case.update(_error_case(execution.error))
+    else:
+        case.update(status="ok", output=canonical(flatten_outputs(execution.outputs)))
+    if job.get("replay"):
+        again = runtime.execute(task, kwargs, replay=execution.record, isolate=bool(job.get("isolate")))
+        case["divergences"] = list(again.divergences)
+    return case
+
+
+def _run_flyte(task: Any, kwargs: dict) -> dict:
+    import flyte
+
+    try:
+        run = flyte.run(task, **kwargs)
+        return {"status": "ok", "output": canonical(flatten_outputs(run.outputs()))}
+    except Exception as exc:  # noqa: BLE001
+        return _error_case(exc)
+
+
+def main(argv: list[str]) -> int:
+    job_path, result_path = argv[1], argv[2]
+    with open(job_path, encoding="utf-8") as handle:
+        job = json.load(handle)
+    sys.path.insert(0, job["root"])
+    os.chdir(job["cwd"])
+    try:
+        result = run_flytekit(job) if job["leg"] == "flytekit" else run_converted(job)
+    except BaseException as exc:  # noqa: BLE001 - report, never hang the parent
+        result = {"fatal": _format(exc) + "\n" + traceback.format_exc()[-3000:]}
+    with open(result_path, "w", encoding="utf-8") as handle:
+        json.dump(result, handle, default=repr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

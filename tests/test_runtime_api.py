@@ -578,3 +578,12 @@ import pandas as pd  # noqa: E402 - used by the string annotations above
 
 def test_type_engine_conversions_measured_on_the_sdk():
     assert execute(conversions, {"n": 3}).outputs[0] == [2, "DataFrame", 3, "TypeError"]
+
+
+@env.task
+async def blocking_map_in_async(n: int) -> list:
+    return [type(v).__name__ for v in flyte.map(square, range(n))]
+
+
+def test_blocking_map_from_async_code_fails_each_item_like_the_sdk():
+    assert execute(blocking_map_in_async, {"n": 2}).outputs[0] == ["AssertionError", "AssertionError"]

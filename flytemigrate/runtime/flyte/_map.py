@@ -43,6 +43,11 @@ def _run_coro(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
+async def _invoke_local(func: Any, item: tuple) -> Any:
+    """Named like the SDK's per-item helper, which its deadlock message mentions."""
+    return await controller.call_aio(func, item, {})
+
+
 class _Mapper:
     """The ``flyte.map`` callable with its ``.aio`` variant."""
 
@@ -67,6 +72,12 @@ class _Mapper:
             for item in zip(*args):
                 try:
                     frame = controller.current_frame()
+                    if frame is not None and controller.in_event_loop():
+                        # The SDK's blocking map from async code fails every item this way.
+                        raise AssertionError(
+                            "Deadlock detected: blocking call used in syncify thread flyte_syncify when calling "
+                            f"function {_invoke_local!r}, use .aio() if in an async call."
+                        )
                     if frame is None:
                         value = task.func(*(pre_args + item), **pre_kwargs)
                         if task.is_async:

@@ -587,3 +587,8 @@ async def blocking_map_in_async(n: int) -> list:
 
 def test_blocking_map_from_async_code_fails_each_item_like_the_sdk():
     assert execute(blocking_map_in_async, {"n": 2}).outputs[0] == ["AssertionError", "AssertionError"]
+
+
+def test_execute_rejects_objects_that_are_not_runtime_tasks():
+    with pytest.raises(TypeError, match="not a task of the flytemigrate runtime"):
+        execute(lambda x: x, {"x": 1})

@@ -146,8 +146,12 @@ def execute(
     enforce_timeouts: bool = False,
 ) -> Execution:
     """Run a runtime task object like ``flyte.run`` would; task errors are returned, never raised."""
-    if not hasattr(task, "interface") or not hasattr(task, "func"):
-        raise TypeError(f"{task!r} is not a task of the flytemigrate runtime (was `flyte` activated?)")
+    from flytemigrate.runtime.flyte._task import TaskTemplate
+
+    if not isinstance(task, TaskTemplate):
+        raise TypeError(
+            f"{task!r} is not a task of the flytemigrate runtime: activate() it before importing the code"
+        )
     cleanup = run_dir is None
     path = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix="flytemigrate-run-"))
     path.mkdir(parents=True, exist_ok=True)

@@ -592,3 +592,31 @@ def test_blocking_map_from_async_code_fails_each_item_like_the_sdk():
 def test_execute_rejects_objects_that_are_not_runtime_tasks():
     with pytest.raises(TypeError, match="not a task of the flytemigrate runtime"):
         execute(lambda x: x, {"x": 1})
+
+
+@env.task(cache=flyte.Cache(behavior="auto", version_override="v1", max_age=timedelta(seconds=0.05)))
+def short_lived(x: int) -> int:
+    counter["n"] += 1
+    return x
+
+
+@env.task
+def short_lived_driver(x: int) -> int:
+    return short_lived(x)
+
+
+def test_cache_max_age_and_disable_run_cache(tmp_path, monkeypatch):
+    import time
+
+    counter["n"] = 0
+    execute(short_lived_driver, {"x": 1}, run_dir=tmp_path)
+    execute(short_lived_driver, {"x": 1}, run_dir=tmp_path)
+    assert counter["n"] == 1
+    time.sleep(0.1)
+    execute(short_lived_driver, {"x": 1}, run_dir=tmp_path)
+    assert counter["n"] == 2
+    monkeypatch.setenv("FLYTEMIGRATE_RUN_DIR", str(tmp_path))
+    counter["n"] = 0
+    flyte.run(cache_driver, x=5, note="n")
+    flyte.with_runcontext(disable_run_cache=True).run(cache_driver, x=5, note="n")
+    assert counter["n"] == 3  # the second run neither read nor wrote the cache

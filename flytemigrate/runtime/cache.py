@@ -13,6 +13,7 @@ import json
 import pickle
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,18 @@ class TaskCache:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(str(self.path), check_same_thread=False)
-            self._conn.execute("CREATE TABLE IF NOT EXISTS task_cache (key TEXT PRIMARY KEY, task TEXT, value BLOB)")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS task_cache (key TEXT PRIMARY KEY, task TEXT, value BLOB, created REAL)"
+            )
         return self._conn
 
-    def get(self, key: str) -> Any:
-        """The cached value for ``key``, or ``MISS``."""
+    def get(self, key: str, max_age_s: float | None = None) -> Any:
+        """The cached value for ``key`` (no older than ``max_age_s`` when given), or ``MISS``."""
         with self._lock:
-            row = self._connection().execute("SELECT value FROM task_cache WHERE key = ?", (key,)).fetchone()
-        if row is None:
+            row = self._connection().execute(
+                "SELECT value, created FROM task_cache WHERE key = ?", (key,)
+            ).fetchone()
+        if row is None or (max_age_s is not None and time.time() - row[1] > max_age_s):
             return _MISS
         try:
             return pickle.loads(row[0])
@@ -72,7 +77,9 @@ class TaskCache:
             return
         with self._lock:
             conn = self._connection()
-            conn.execute("INSERT OR REPLACE INTO task_cache VALUES (?, ?, ?)", (key, task_name, blob))
+            conn.execute(
+                "INSERT OR REPLACE INTO task_cache VALUES (?, ?, ?, ?)", (key, task_name, blob, time.time())
+            )
             conn.commit()
 
     def close(self) -> None:

@@ -38,6 +38,7 @@ class RunState:
         isolate: bool = False,
         enforce_timeouts: bool = False,
         name: str | None = None,
+        disable_cache: bool = False,
     ):
         self.run_dir = Path(run_dir)
         self.name = name or uuid.uuid4().hex[:20]
@@ -45,6 +46,8 @@ class RunState:
         self.isolate = isolate
         self.enforce_timeouts = enforce_timeouts
         self.divergences: list[str] = []
+        # with_runcontext(disable_run_cache=True): the cache is neither read nor written.
+        self.disable_cache = disable_cache
         self._cache: TaskCache | None = None
         self._isolated = 0
 
@@ -233,11 +236,12 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
     if hit is not _NO_REPLAY:
         return c, hit
     cache = task.cache_policy
-    if cache is not None and cache.behavior in ("auto", "override"):
+    if cache is not None and cache.behavior in ("auto", "override") and not frame.run.disable_cache:
         version = cache.version_override or task.cache_version()
         c.cache_key = cache_key(task.name, version, inputs, cache.ignored)
         if cache.behavior == "auto":
-            value = frame.run.cache.get(c.cache_key)
+            max_age = cache.max_age.total_seconds() if cache.max_age else None
+            value = frame.run.cache.get(c.cache_key, max_age)
             if value is not MISS:
                 record.cache_hit = True
                 _succeed(c, value)

@@ -181,9 +181,12 @@ def run_from_user_code(task: Any, args: tuple, kwargs: dict, options: dict) -> A
         kwargs = {**dict(zip(names, args)), **kwargs}
     frame = controller.current_frame()
     path = frame.run.run_dir if frame is not None else default_run_dir()
-    state = controller.RunState(path, name=options.get("name"))
+    state = controller.RunState(path, name=options.get("name"), disable_cache=bool(options.get("disable_run_cache")))
+    from flytemigrate.runtime.flyte._run import custom_context
+
     try:
-        outputs, error, record = run_root(task, kwargs, state)
+        with custom_context(**(options.get("custom_context") or {})):
+            outputs, error, record = run_root(task, kwargs, state)
     finally:
         state.close()
     _LAST_RECORDS.append(record)

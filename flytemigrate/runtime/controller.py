@@ -10,15 +10,14 @@ only for ``behavior="auto"``, and timeouts not enforced (unless the run asks for
 
 from __future__ import annotations
 
+import os
 import sys
 import time
-import uuid
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from flytemigrate.runtime import typecheck
-from flytemigrate.runtime.cache import MISS, TaskCache, cache_key
 from flytemigrate.runtime.flyte import errors
 from flytemigrate.runtime.record import CallRecord, jsonable
 
@@ -41,20 +40,22 @@ class RunState:
         disable_cache: bool = False,
     ):
         self.run_dir = Path(run_dir)
-        self.name = name or uuid.uuid4().hex[:20]
+        self.name = name or os.urandom(10).hex()
         self.replay = replay
         self.isolate = isolate
         self.enforce_timeouts = enforce_timeouts
         self.divergences: list[str] = []
         # with_runcontext(disable_run_cache=True): the cache is neither read nor written.
         self.disable_cache = disable_cache
-        self._cache: TaskCache | None = None
+        self._cache: Any = None
         self._isolated = 0
 
     @property
-    def cache(self) -> TaskCache:
+    def cache(self) -> Any:
         """The run's cache database (``<run_dir>/cache.sqlite``), opened on first use."""
         if self._cache is None:
+            from flytemigrate.runtime.cache import TaskCache  # sqlite3 only when a task caches
+
             self._cache = TaskCache(self.run_dir / "cache.sqlite")
         return self._cache
 
@@ -237,6 +238,8 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
         return c, hit
     cache = task.cache_policy
     if cache is not None and cache.behavior in ("auto", "override") and not frame.run.disable_cache:
+        from flytemigrate.runtime.cache import MISS, cache_key
+
         version = cache.version_override or task.cache_version()
         c.cache_key = cache_key(task.name, version, inputs, cache.ignored)
         if cache.behavior == "auto":

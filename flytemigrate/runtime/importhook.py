@@ -9,8 +9,8 @@ and state are shared whichever name code imports them by.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
+import importlib.util
 import sys
 from typing import Any
 
@@ -21,7 +21,7 @@ class RealFlyteAlreadyImported(RuntimeError):
     """The real ``flyte`` SDK was imported before the runtime could be activated."""
 
 
-class _AliasLoader(importlib.abc.Loader):
+class _AliasLoader:
     """Hands out the already-imported runtime module for a ``flyte`` name."""
 
     def __init__(self, target: str):
@@ -37,7 +37,7 @@ class _AliasLoader(importlib.abc.Loader):
         module.__spec__ = self._spec
 
 
-class FlyteFinder(importlib.abc.MetaPathFinder):
+class FlyteFinder:
     """Maps ``flyte`` and ``flyte.X`` to ``flytemigrate.runtime.flyte`` and its submodules."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None):

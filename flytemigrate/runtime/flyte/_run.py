@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
@@ -218,7 +217,9 @@ def group(name: str):
 
 def trace(func: Any) -> Any:
     """Record a helper function's calls inside a run (replayed on recovery); plain call outside."""
-    if inspect.iscoroutinefunction(func):
+    from flytemigrate.runtime.flyte._task import is_async_function
+
+    if is_async_function(func):
 
         @functools.wraps(func)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:

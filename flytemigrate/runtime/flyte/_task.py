@@ -8,8 +8,6 @@ secrets) fail with the same ``TypeError``.
 
 from __future__ import annotations
 
-import inspect
-import re
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from flytemigrate.runtime import controller
@@ -21,7 +19,22 @@ from flytemigrate.runtime.flyte._config import (
     timeout_seconds,
 )
 
-_NAME_RE = re.compile(r"^[a-z0-9]+([_-][a-z0-9]+)*$")
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at start-up
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def is_valid_env_name(name: str) -> bool:
+    """snake_case or kebab-case: lowercase alphanumeric words joined by single ``_`` or ``-``."""
+    if not isinstance(name, str) or not name:
+        return False
+    words = name.replace("-", "_").split("_")
+    return all(word and set(word) <= _NAME_CHARS for word in words)
+
+
+def is_async_function(func: Any) -> bool:
+    """Whether ``func`` is an ``async def`` function (possibly wrapped)."""
+    code = getattr(getattr(func, "__wrapped__", func), "__code__", None) or getattr(func, "__code__", None)
+    return bool(code is not None and code.co_flags & _CO_COROUTINE)
 
 
 class TaskTemplate:
@@ -52,7 +65,7 @@ class TaskTemplate:
         self.report = report
         self.triggers = triggers
         self.options = dict(options or {})
-        self.is_async = inspect.iscoroutinefunction(func)
+        self.is_async = is_async_function(func)
         self._interface = None
         self._version: Optional[str] = None
         self._configure()
@@ -175,7 +188,7 @@ class TaskEnvironment:
         plugin_config: Any = None,
         queue: Optional[str] = None,
     ):
-        if not _NAME_RE.fullmatch(name or ""):
+        if not is_valid_env_name(name):
             raise ValueError(f"Environment name '{name}' must be in snake_case or kebab-case format.")
         self.name = name
         self.depends_on: List[TaskEnvironment] = list(depends_on or [])

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any, Optional
+
+
+def _shutil():
+    import shutil  # imported on first copy, to keep `import flyte` fast
+
+    return shutil
 
 
 def _raw_dir() -> Optional[Path]:
@@ -20,7 +24,7 @@ def _raw_dir() -> Optional[Path]:
     frame = controller.current_frame()
     if frame is None:
         return None
-    path = frame.run.run_dir / "raw_data" / uuid.uuid4().hex[:12]
+    path = frame.run.run_dir / "raw_data" / os.urandom(6).hex()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -55,7 +59,7 @@ class File:
             return cls(path=str(src.absolute()))
         dst = Path(remote_destination)
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst)
+        _shutil().copy2(src, dst)
         return cls(path=str(dst.absolute()))
 
     @classmethod
@@ -69,7 +73,7 @@ class File:
         import tempfile
 
         raw = _raw_dir() or Path(tempfile.mkdtemp(prefix="flytemigrate-raw-"))
-        return cls(path=str(raw / (file_name or uuid.uuid4().hex)))
+        return cls(path=str(raw / (file_name or os.urandom(16).hex())))
 
     @classmethod
     def from_existing_remote(cls, remote_path: str, **_: Any) -> File:
@@ -94,7 +98,7 @@ class File:
         """Copy to ``local_path`` (or return the path itself)."""
         if local_path is None:
             return self.path
-        shutil.copyfile(self.path, local_path)
+        _shutil().copyfile(self.path, local_path)
         return str(local_path)
 
     async def download(self, local_path: Optional[str | os.PathLike] = None) -> str:
@@ -137,7 +141,7 @@ class Dir:
         src = Path(local_path)
         if remote_path is None:
             return cls(path=str(src.absolute()))
-        shutil.copytree(src, remote_path, dirs_exist_ok=True)
+        _shutil().copytree(src, remote_path, dirs_exist_ok=True)
         return cls(path=str(Path(remote_path).absolute()))
 
     @classmethod
@@ -169,7 +173,7 @@ class Dir:
     def download_sync(self, local_path: Optional[str | os.PathLike] = None) -> str:
         if local_path is None:
             return self.path
-        shutil.copytree(self.path, local_path, dirs_exist_ok=True)
+        _shutil().copytree(self.path, local_path, dirs_exist_ok=True)
         return str(local_path)
 
     async def download(self, local_path: Optional[str | os.PathLike] = None) -> str:

@@ -81,6 +81,9 @@ def test_import_hook_and_isolate_in_a_fresh_process(tmp_path):
         rt.activate(); rt.activate()  # idempotent
         import flyte, flyte.io, flyte.errors
         assert flyte.FLYTEMIGRATE_RUNTIME and flyte.errors.RuntimeUserError.__module__ == "flyte.errors"
+        # start-up stays light: heavy modules load only when a feature needs them
+        heavy = [m for m in ("pandas", "sqlite3", "asyncio", "pickle") if m in sys.modules]
+        assert not heavy, heavy
         import shop
         shared = rt.execute(shop.pipeline, {{"n": 3}})
         isolated = rt.execute(shop.pipeline, {{"n": 3}}, isolate=True)

@@ -42,7 +42,7 @@ def _golden(case: Path, suffix: str) -> Path:
     return case.with_name(case.name[: -len(".py")] + suffix)
 
 
-def _check(case: Path, options: RewriteOptions, suffix: str) -> str:
+def _check(case: Path, options: RewriteOptions, suffix: str):
     source = case.read_text()
     out = transform_source(source, path=case.name, options=options)
     cst.parse_module(out.code)
@@ -53,17 +53,16 @@ def _check(case: Path, options: RewriteOptions, suffix: str) -> str:
     assert out.code == golden.read_text()
     again = transform_source(out.code, path=case.name, options=options)
     assert again.code == out.code, "second run changed the output (not idempotent)"
-    return out.code
+    return out
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)
 def test_rewrite_fixture(case: Path) -> None:
-    code = _check(case, RewriteOptions(), ".expected.py")
+    out = _check(case, RewriteOptions(), ".expected.py")
     if case.name.startswith("noop"):
-        assert code == case.read_text()
+        assert out.code == case.read_text()
     diagnostics = _golden(case, ".diagnostics")
     if diagnostics.exists():
-        out = transform_source(case.read_text(), path=case.name)
         got = sorted(f"{d.code} {d.line}" for d in out.diagnostics)
         want = sorted(line.strip() for line in diagnostics.read_text().splitlines() if line.strip())
         assert got == want

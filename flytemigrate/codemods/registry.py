@@ -50,10 +50,10 @@ CODEMODS: list[type] = [
     WorkflowCodemod,
     EagerCodemod,
     MainBlockCodemod,
+    TypesCodemod,  # before TaskCodemod: tells leaf tasks (path/data-frame handling) from drivers
     TaskCodemod,
     LaunchPlanCodemod,  # after TaskCodemod: adds triggers= to the @env.task decorator
     ConfigValuesCodemod,
-    TypesCodemod,
     ContextCodemod,
     LeftoversCodemod,
     ImportsCodemod,

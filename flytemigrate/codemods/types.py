@@ -1,30 +1,76 @@
 """Flyte 1 data types -> ``flyte.io``: FlyteFile -> File, FlyteDirectory -> Dir, StructuredDataset -> DataFrame.
 
-Type references (annotations, ``isinstance``) are renamed. Constructors change meaning: a Flyte 1
-``FlyteFile(path)`` is uploaded when the task returns, a Flyte 2 output must be uploaded
-explicitly, so ``FlyteFile(p)`` / ``FlyteDirectory(p)`` become ``File.from_local_sync(p)`` /
-``Dir.from_local_sync(p)`` and ``StructuredDataset(dataframe=df)`` becomes
-``DataFrame.from_df(df)``. Methods whose names changed are renamed on parameters annotated
-with these types: ``.download()`` -> ``.download_sync()``, and on a dataset
-``.open(T).all()`` -> ``.open(T).all_sync()``. Anything else on these types stays, and the
-leftovers codemod marks what still refers to flytekit.
+Type references (annotations, ``isinstance``) are renamed; flytekit's format aliases
+(``CSVFile``, ``JSONLFile`` ... and ``TensorboardLogs``) become the plain ``File`` / ``Dir``.
+The behaviour that differs, measured on flyte 2.12:
+
+* A Flyte 1 ``FlyteFile(path)`` / ``FlyteDirectory(path)`` is uploaded when the task returns; in
+  Flyte 2 it is ``File.from_local_sync(path)`` / ``Dir.from_local_sync(path)``, and
+  ``StructuredDataset(dataframe=df)`` is ``DataFrame.from_df(df)``.
+* Flyte 1 accepts a plain path (``return "/tmp/out.csv"``) or a raw data frame as the value of a
+  ``FlyteFile`` / ``StructuredDataset`` output; Flyte 2 rejects both, so in leaf tasks such
+  ``return`` values are wrapped in ``from_local_sync`` / ``from_df``. A returned value whose
+  kind cannot be told statically gets a TODO instead of a guess.
+* A ``FlyteFile`` is ``os.PathLike`` (``open(f)``, ``pd.read_csv(f)``, ``os.listdir(d)``
+  download it on access); a Flyte 2 ``File`` is not. In leaf tasks a File/Dir parameter passed
+  to an ordinary call becomes ``param.download_sync()``; ``.download()`` -> ``.download_sync()``,
+  ``.open(mode)`` -> ``.open_sync(mode)``, dataset ``.open(T).all()`` -> ``.open(T).all_sync()``.
+* Class methods: ``FlyteFile.new_remote_file(name)`` -> ``File.new_remote(name)``,
+  ``FlyteFile.from_source(uri)`` -> ``File.from_existing_remote(uri)`` (same for Dir); any other
+  attribute of the class is marked with a TODO rather than renamed onto a missing method.
+
+Runs before ``TaskCodemod`` because it needs the Flyte 1 decorators to tell leaf tasks from drivers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Optional
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.todo_codes import FM_LEFTOVER, FM_UNKNOWN_VALUE
 
 TYPES = {
     "flytekit.FlyteFile": "File",
     "flytekit.FlyteDirectory": "Dir",
     "flytekit.StructuredDataset": "DataFrame",
+    "flytekit.TensorboardLogs": "Dir",
+    "flytekit.TFRecordsDirectory": "Dir",
 }
+for _alias in (
+    "HTMLPage JoblibSerializedFile JPEGImageFile PDFFile PNGImageFile PythonPickledFile PythonNotebook "
+    "SVGImageFile CSVFile ONNXFile TFRecordFile JSONLFile"
+).split():
+    TYPES[f"flytekit.{_alias}"] = "File"
 # flytekit.types.file.FlyteFile etc. fold onto these through base.public_name.
+
+CLASS_METHODS = {
+    ("File", "new_remote_file"): "new_remote",
+    ("File", "from_source"): "from_existing_remote",
+    ("Dir", "new_remote_directory"): "new_remote",
+    ("Dir", "new_remote"): "new_remote",
+    ("Dir", "from_source"): "from_existing_remote",
+}
+INSTANCE_METHODS = {"download": "download_sync", "open": "open_sync"}
+# Calls whose result is a local path (str or pathlib.Path).
+_PATH_FUNCTIONS = {
+    "os.path.join", "os.path.abspath", "os.fspath", "str", "tempfile.mkdtemp", "tempfile.mktemp",
+    "tempfile.gettempdir", "pathlib.Path", "pathlib.PurePath",
+}
+# Calls that take a File/Dir as a value, not as a path to read.
+_NOT_A_PATH_USE = {"print", "isinstance", "repr", "type", "id", "str", "getattr", "hasattr", "setattr"}
+
+
+@dataclass
+class _Scope:
+    leaf: bool = False
+    params: dict[str, str] = field(default_factory=dict)  # name -> File / Dir / DataFrame
+    returns: Optional[str] = None
+    io_vars: set[str] = field(default_factory=set)  # already flyte.io values
+    path_vars: set[str] = field(default_factory=set)  # local path strings
 
 
 class TypesCodemod(FlyteCodemod):
@@ -34,28 +80,78 @@ class TypesCodemod(FlyteCodemod):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self._typed_params: list[dict[str, str]] = [{}]
+        self._scopes: list[_Scope] = [_Scope()]
+        self._entities: set[str] = set()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._entities = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef) and self.function_kind(s)}
 
     def _type_of(self, node: cst.CSTNode) -> Optional[str]:
+        if isinstance(node, cst.Subscript):
+            node = node.value
         for name in self.qualified_names(node):
             if name in TYPES:
                 return TYPES[name]
         return None
 
+    # ------------------------------------------------------------------ scopes
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        params: dict[str, str] = dict(self._typed_params[-1])
-        for param in node.params.params:
+        scope = _Scope(leaf=self.function_kind(node) == "task")
+        for param in [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]:
             if param.annotation is not None:
-                ann = param.annotation.annotation
-                base = ann.value if isinstance(ann, cst.Subscript) else ann
-                kind = self._type_of(base)
+                kind = self._type_of(param.annotation.annotation)
                 if kind:
-                    params[param.name.value] = kind
-        self._typed_params.append(params)
+                    scope.params[param.name.value] = kind
+        if node.returns is not None:
+            scope.returns = self._type_of(node.returns.annotation)
+        scope.io_vars = set(scope.params)
+        self._scopes.append(scope)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        self._typed_params.pop()
+        self._scopes.pop()
         return updated_node
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        scope = self._scopes[-1]
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                name = target.target.value
+                scope.io_vars.discard(name)
+                scope.path_vars.discard(name)
+                if self._is_io_value(node.value):
+                    scope.io_vars.add(name)
+                elif self._is_path_value(node.value):
+                    scope.path_vars.add(name)
+
+    def _is_io_value(self, node: cst.BaseExpression) -> bool:
+        scope = self._scopes[-1]
+        if isinstance(node, cst.Name):
+            return node.value in scope.io_vars
+        if isinstance(node, cst.Call):
+            func = node.func
+            if self._type_of(func):
+                return True
+            if isinstance(func, cst.Attribute) and self._type_of(func.value):
+                return True  # FlyteFile.from_source(...), FlyteFile.new_remote_file()
+            if isinstance(func, cst.Name) and func.value in self._entities:
+                return True  # another task's output is already a flyte.io value
+        return False
+
+    def _is_path_value(self, node: cst.BaseExpression) -> bool:
+        scope = self._scopes[-1]
+        if isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+            return True
+        if isinstance(node, cst.Name):
+            return node.value in scope.path_vars
+        if isinstance(node, cst.BinaryOperation):
+            return self._is_path_value(node.left) or self._is_path_value(node.right)
+        if isinstance(node, cst.Call):
+            names = self.qualified_names(node.func)
+            return bool(names & _PATH_FUNCTIONS)
+        return False
+
+    # ------------------------------------------------------------------ rewrites
 
     def _io(self, name: str) -> cst.BaseExpression:
         AddImportsVisitor.add_needed_import(self.context, "flyte.io")
@@ -69,15 +165,24 @@ class TypesCodemod(FlyteCodemod):
         kind = self._type_of(original_node)
         if kind:
             return self._io(kind)
-        # param.download() -> param.download_sync(); dataset.open(T).all() -> .all_sync()
         value = original_node.value
-        if original_node.attr.value == "download" and isinstance(value, cst.Name):
-            if self._typed_params[-1].get(value.value) in {"File", "Dir"}:
-                return updated_node.with_changes(attr=cst.Name("download_sync"))
-        if original_node.attr.value == "all" and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        attr = original_node.attr.value
+        owner = self._type_of(value)
+        if owner:  # FlyteFile.<classmethod>
+            new = CLASS_METHODS.get((owner, attr))
+            if new is None:
+                self.todo(original_node, FM_LEFTOVER, f"{owner} has no {attr}: check the flyte.io.{owner} API")
+                return updated_node
+            return updated_node.with_changes(attr=cst.Name(new))
+        scope = self._scopes[-1]
+        if isinstance(value, cst.Name) and scope.params.get(value.value) in {"File", "Dir"} and attr in INSTANCE_METHODS:
+            if attr == "open" and scope.params[value.value] == "Dir":
+                return updated_node
+            return updated_node.with_changes(attr=cst.Name(INSTANCE_METHODS[attr]))
+        if attr == "all" and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             inner = value.func
             if inner.attr.value == "open" and isinstance(inner.value, cst.Name):
-                if self._typed_params[-1].get(inner.value.value) == "DataFrame":
+                if scope.params.get(inner.value.value) == "DataFrame":
                     return updated_node.with_changes(attr=cst.Name("all_sync"))
         return updated_node
 
@@ -94,4 +199,45 @@ class TypesCodemod(FlyteCodemod):
             if "dataframe" in kw and len(updated_node.args) == 1:
                 arg = kw["dataframe"].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
                 return updated_node.with_changes(func=cst.Attribute(updated_node.func, cst.Name("from_df")), args=[arg])
-        return updated_node
+        return self._download_path_args(original_node, updated_node)
+
+    def _download_path_args(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        """open(f) / pd.read_csv(f) in a leaf task: a Flyte 2 File is not PathLike, download it."""
+        scope = self._scopes[-1]
+        if not scope.leaf or not scope.params:
+            return updated_node
+        func = original_node.func
+        if isinstance(func, cst.Name) and (func.value in _NOT_A_PATH_USE or func.value in self._entities):
+            return updated_node
+        args = list(updated_node.args)
+        changed = False
+        for i, arg in enumerate(original_node.args):
+            value = arg.value
+            if isinstance(value, cst.Name) and scope.params.get(value.value) in {"File", "Dir"} and not arg.star:
+                download = cst.Call(cst.Attribute(cst.Name(value.value), cst.Name("download_sync")))
+                args[i] = args[i].with_changes(value=download)
+                changed = True
+        return updated_node.with_changes(args=args) if changed else updated_node
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        """Wrap plain paths / raw data frames returned as File/Dir/DataFrame outputs of leaf tasks."""
+        scope = self._scopes[-1]
+        value = original_node.value
+        if not scope.leaf or scope.returns is None or value is None or updated_node.value is None:
+            return updated_node
+        if self._is_io_value(value):
+            return updated_node
+        if scope.returns == "DataFrame":
+            wrapper = "from_df"
+        elif self._is_path_value(value):
+            wrapper = "from_local_sync"
+        else:
+            self.todo(
+                original_node,
+                FM_UNKNOWN_VALUE,
+                f"Flyte 2 rejects a plain path as a {scope.returns} output: if this returns a local path, "
+                f"wrap it in flyte.io.{scope.returns}.from_local_sync(...)",
+            )
+            return updated_node
+        func = cst.Attribute(self._io(scope.returns), cst.Name(wrapper))
+        return updated_node.with_changes(value=cst.Call(func, args=[cst.Arg(updated_node.value)]))

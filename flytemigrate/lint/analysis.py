@@ -1,0 +1,628 @@
+"""Which functions of a module are tasks, traces, drivers and helpers, and how they call each other.
+
+``analyze(wrapper)`` is computed once per linted file (``LintContext.analysis``) and shared by the
+rules. It makes one pass over the module (collecting functions, the calls in each function body,
+mutations of names, module-level bindings and TaskEnvironments), then a fixpoint over the local
+call graph:
+
+* a **task** is a function decorated with a Flyte 2 ``@env.task`` / ``@env.task(...)`` (``env``
+  assigned at module level from ``flyte.TaskEnvironment(...)`` or ``<env>.clone_with(...)``,
+  matched by qualified name, so ``import flyte as fl`` works) or with Flyte 1
+  ``@task``/``@workflow``/``@dynamic``/``@eager`` (qualified names under ``flytekit``);
+* a **trace** is a function decorated with ``@flyte.trace``;
+* a **helper** is any other function of the module (nested functions and methods included);
+* a **driver** is a task whose body starts other tasks: directly (``t(...)``, ``t.aio(...)``,
+  ``t.override(...)(...)``), through ``flyte.map(t, ...)``/``map_task(t)``, by handing ``t`` to
+  an executor or thread, or through project-local helpers followed transitively. Flyte 1
+  ``@workflow``/``@dynamic``/``@eager`` functions are drivers by definition (their bodies become
+  replayed driver code once migrated). Calls into traces and other tasks are *not* followed:
+  their bodies run once and are recorded, not replayed;
+* the **replayed** functions are the drivers plus every helper reachable from a driver through
+  helper calls; for each the analysis keeps the chain from the driver (``pipeline -> fit_all``),
+  so a finding can name the driver and the path.
+
+Everything is keyed by function *qualname* (``train``, ``Trainer.fit``, ``pipeline.<locals>.step``).
+Calls are resolved by name: a bare ``name(...)`` is looked up in the enclosing functions' nested
+definitions first, then at module level, like Python's own scoping for closures.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional
+
+import libcst as cst
+from libcst._metadata_dependent import LazyValue
+from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider
+from libcst.metadata.scope_provider import FunctionScope, GlobalScope, Scope
+
+from flytemigrate.lint.base import public_name
+
+__all__ = [
+    "Binding",
+    "CallSite",
+    "FunctionInfo",
+    "ModuleAnalysis",
+    "Mutation",
+    "analyze",
+    "dotted_name",
+    "is_mutable_literal",
+]
+
+TASK_ENVIRONMENT = "flyte.TaskEnvironment"
+TRACE = "flyte.trace"
+FLYTEKIT_TASK = "flytekit.task"
+FLYTEKIT_DRIVERS = frozenset({"flytekit.workflow", "flytekit.dynamic", "flytekit.eager"})
+MAP_CALLS = frozenset({"flyte.map", "flyte.map.aio"})
+FLYTEKIT_MAP = frozenset({"flytekit.map_task", "flytekit.map"})
+PARTIAL = frozenset({"functools.partial"})
+
+# Methods that change a list/dict/set/deque in place.
+MUTATING_METHODS = frozenset(
+    {
+        "append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "setdefault",
+        "add", "discard", "sort", "reverse", "appendleft", "extendleft", "difference_update",
+        "intersection_update", "symmetric_difference_update", "__setitem__", "__delitem__",
+    }
+)
+_MUTABLE_FACTORIES = frozenset(
+    {
+        "builtins.list", "builtins.dict", "builtins.set", "builtins.bytearray",
+        "collections.defaultdict", "collections.OrderedDict", "collections.deque", "collections.Counter",
+    }
+)
+
+
+def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        base = dotted_name(expr.value)
+        return f"{base}.{expr.attr.value}" if base is not None else None
+    return None
+
+
+def _root_name(expr: cst.BaseExpression) -> Optional[cst.Name]:
+    """The Name at the root of ``a.b[c].d`` (None for calls and other expressions)."""
+    while isinstance(expr, (cst.Attribute, cst.Subscript)):
+        expr = expr.value
+    return expr if isinstance(expr, cst.Name) else None
+
+
+@dataclass
+class CallSite:
+    """One call inside a function body.
+
+    ``kind`` says how a task (or trace/helper) is invoked: ``direct`` ``t(...)``, ``aio``
+    ``t.aio(...)``, ``override`` ``t.override(...)(...)``, ``map`` ``flyte.map(t, ...)`` /
+    ``map_task(t)(...)``, ``passed`` (the function is handed to another call, e.g.
+    ``pool.submit(t, x)`` or ``Thread(target=t)``). ``target`` is the callee's qualname when it is
+    a function of this module, else None.
+    """
+
+    node: cst.Call
+    names: frozenset[str]
+    target: Optional[str] = None
+    kind: str = "direct"
+    awaited: bool = False
+    # The node naming the local function (``t`` in ``flyte.map(t, xs)``), for precise reports.
+    ref: Optional[cst.Name] = None
+    # A record for a function passed as an argument (``flyte.map(t, xs)``), besides the call itself.
+    derived: bool = False
+
+
+@dataclass
+class Mutation:
+    """An in-place change of the object a name refers to (``x.append()``, ``x[k] = v``, ``x.a = v``)."""
+
+    name: str
+    node: cst.CSTNode
+    root: cst.Name
+    how: str
+
+
+@dataclass
+class FunctionInfo:
+    """One function of the module and what its body does."""
+
+    qualname: str
+    node: cst.FunctionDef
+    kind: str  # "task", "trace" or "helper"
+    is_async: bool
+    parent: Optional[str] = None  # enclosing function's qualname
+    decorator: Optional[str] = None  # "flyte2", "flytekit.task", "flytekit.workflow", ...
+    env: Optional[str] = None  # the TaskEnvironment name of an @env.task
+    calls: list[CallSite] = field(default_factory=list)
+    mutations: list[Mutation] = field(default_factory=list)
+    globals_: list[cst.Global] = field(default_factory=list)
+    nonlocals: list[cst.Nonlocal] = field(default_factory=list)
+    nested: dict[str, str] = field(default_factory=dict)  # local name -> qualname
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind == "task"
+
+    @property
+    def is_trace(self) -> bool:
+        return self.kind == "trace"
+
+    @property
+    def is_flytekit(self) -> bool:
+        return bool(self.decorator and self.decorator.startswith("flytekit."))
+
+
+@dataclass
+class Binding:
+    """A module-level assignment ``name = value`` (the last one wins in ``ModuleAnalysis.bindings``)."""
+
+    name: str
+    value: cst.BaseExpression
+    statement: cst.CSTNode
+
+
+@dataclass
+class ModuleAnalysis:
+    """The result of ``analyze``: functions by qualname plus derived views."""
+
+    functions: dict[str, FunctionInfo]
+    envs: set[str]
+    bindings: dict[str, Binding]
+    class_attributes: dict[str, dict[str, Binding]]
+    # qualname of a replayed function -> chain of qualnames from its driver (driver first).
+    replayed: dict[str, list[str]]
+    # qualname of a driver -> chain from the driver to the first task it starts (task last).
+    driver_chains: dict[str, list[str]]
+    # id(Name node) -> module-level name, for every access of a module-level binding.
+    global_accesses: dict[int, str]
+    # module-level name -> qualnames of functions reading or writing it.
+    global_users: dict[str, set[str]]
+
+    # -- views ------------------------------------------------------------------------------
+
+    @property
+    def tasks(self) -> dict[str, FunctionInfo]:
+        return {q: f for q, f in self.functions.items() if f.kind == "task"}
+
+    @property
+    def traces(self) -> dict[str, FunctionInfo]:
+        return {q: f for q, f in self.functions.items() if f.kind == "trace"}
+
+    @property
+    def drivers(self) -> dict[str, FunctionInfo]:
+        return {q: self.functions[q] for q in self.driver_chains}
+
+    @property
+    def leaf_tasks(self) -> dict[str, FunctionInfo]:
+        return {q: f for q, f in self.functions.items() if f.kind == "task" and q not in self.driver_chains}
+
+    def is_driver(self, qualname: str) -> bool:
+        return qualname in self.driver_chains
+
+    def function_for(self, node: cst.FunctionDef) -> Optional[FunctionInfo]:
+        for info in self.functions.values():
+            if info.node is node:
+                return info
+        return None
+
+    def replayed_functions(self) -> Iterator[tuple[FunctionInfo, list[str]]]:
+        """Every driver and every helper its replay runs, with the chain from the driver."""
+        for qualname, chain in self.replayed.items():
+            yield self.functions[qualname], chain
+
+    def task_calls(self, info: FunctionInfo) -> list[CallSite]:
+        """Calls in ``info``'s body that start a task of this module."""
+        return [c for c in info.calls if c.target is not None and self.functions[c.target].kind == "task"]
+
+    def trace_calls(self, info: FunctionInfo) -> list[CallSite]:
+        return [c for c in info.calls if c.target is not None and self.functions[c.target].kind == "trace"]
+
+    def is_global_access(self, node: cst.Name) -> Optional[str]:
+        """The module-level name that ``node`` refers to, if it refers to one."""
+        return self.global_accesses.get(id(node))
+
+    def describe(self, qualname: str) -> str:
+        """``driver `pipeline``` or ``driver `pipeline` via helper `fit_all```, for messages."""
+        chain = self.replayed.get(qualname) or [qualname]
+        text = f"driver `{chain[0]}`"
+        if len(chain) > 1:
+            helpers = " -> ".join(f"`{c}`" for c in chain[1:])
+            text += f" via helper {helpers}"
+        return text
+
+    def describe_driver(self, qualname: str) -> str:
+        """``driver `pipeline` calls task `train` via helper `fit_all```."""
+        chain = self.driver_chains.get(qualname)
+        if not chain:
+            return f"`{qualname}`"
+        text = f"driver `{chain[0]}` calls task `{chain[-1]}`"
+        if len(chain) > 2:
+            text += " via helper " + " -> ".join(f"`{c}`" for c in chain[1:-1])
+        return text
+
+
+def is_mutable_literal(value: cst.BaseExpression, names: Iterable[str] = ()) -> bool:
+    """Whether ``value`` builds a mutable container: a list/dict/set display or comprehension, or
+    a call whose qualified names (``names``) are ``list()``, ``dict()``, ``defaultdict()``..."""
+    if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)):
+        return True
+    return isinstance(value, cst.Call) and bool(set(names) & _MUTABLE_FACTORIES)
+
+
+class _Collector(cst.CSTVisitor):
+    """The single pass: functions with their calls and mutations, bindings, environments."""
+
+    def __init__(self, qnames) -> None:
+        super().__init__()
+        self.qnames = qnames
+        self.functions: dict[str, FunctionInfo] = {}
+        self.stack: list[FunctionInfo] = []
+        self.opening: list[FunctionInfo] = []
+        self.class_stack: list[str] = []
+        self.envs: set[str] = set()
+        self.bindings: dict[str, Binding] = {}
+        self.class_attributes: dict[str, dict[str, Binding]] = {}
+        self.module_functions: dict[str, str] = {}
+        self.awaited: set[int] = set()
+        # (function, call, name) for calls whose callee must be resolved after the pass.
+        self.pending: list[tuple[FunctionInfo, CallSite, str]] = []
+
+    def names(self, node: cst.CSTNode) -> frozenset[str]:
+        value = self.qnames.get(node, ())
+        if isinstance(value, LazyValue):  # QualifiedNameProvider computes names on demand
+            value = value()
+        return frozenset(public_name(q.name) for q in value or ())
+
+    # -- environments and bindings -----------------------------------------------------------
+
+    def _is_env_value(self, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        if TASK_ENVIRONMENT in self.names(value.func):
+            return True
+        func = value.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "clone_with"
+            and isinstance(func.value, cst.Name)
+            and func.value.value in self.envs
+        )
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode) -> None:
+        if not isinstance(target, cst.Name):
+            return
+        binding = Binding(target.value, value, statement)
+        if self.stack:
+            return
+        if self.class_stack:
+            if len(self.class_stack) == 1:
+                self.class_attributes.setdefault(self.class_stack[0], {})[target.value] = binding
+            return
+        self.bindings[target.value] = binding
+        if self._is_env_value(value):
+            self.envs.add(target.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value, node)
+            self._record_store(target.target, node, "assignment")
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value, node)
+            self._record_store(node.target, node, "assignment")
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._record_store(node.target, node, "augmented assignment")
+
+    def visit_Del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
+        for target in targets:
+            expr = target.value if isinstance(target, cst.Element) else target
+            self._record_store(expr, node, "del")
+
+    def _record_store(self, target: cst.BaseExpression, statement: cst.CSTNode, how: str) -> None:
+        """``x[k] = v`` / ``x.a = v`` / ``x += ...`` inside a function mutate what ``x`` names."""
+        if not self.stack:
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._record_store(element.value, statement, how)
+            return
+        if isinstance(target, (cst.Subscript, cst.Attribute)):
+            root = _root_name(target)
+            if root is not None:
+                kind = "item assignment" if isinstance(target, cst.Subscript) else "attribute assignment"
+                if how == "del":
+                    kind = "del"
+                self.stack[-1].mutations.append(Mutation(root.value, statement, root, kind))
+        elif isinstance(target, cst.Name) and how == "augmented assignment":
+            self.stack[-1].mutations.append(Mutation(target.value, statement, target, how))
+
+    # -- classes and functions ---------------------------------------------------------------
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.class_stack.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.class_stack.pop()
+
+    def _classify(self, node: cst.FunctionDef) -> tuple[str, Optional[str], Optional[str]]:
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            target = expr.func if isinstance(expr, cst.Call) else expr
+            names = self.names(target)
+            if TRACE in names:
+                return "trace", None, None
+            if FLYTEKIT_TASK in names:
+                return "task", FLYTEKIT_TASK, None
+            hit = names & FLYTEKIT_DRIVERS
+            if hit:
+                return "task", sorted(hit)[0], None
+            if (
+                isinstance(target, cst.Attribute)
+                and target.attr.value == "task"
+                and isinstance(target.value, cst.Name)
+                and target.value.value in self.envs
+            ):
+                return "task", "flyte2", target.value.value
+        return "helper", None, None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        kind, decorator, env = self._classify(node)
+        name = node.name.value
+        if self.stack:
+            parent = self.stack[-1]
+            qualname = f"{parent.qualname}.<locals>.{name}"
+            parent.nested[name] = qualname
+        else:
+            parent = None
+            qualname = ".".join([*self.class_stack, name])
+            if not self.class_stack:
+                self.module_functions[name] = qualname
+        info = FunctionInfo(
+            qualname=qualname,
+            node=node,
+            kind=kind,
+            is_async=node.asynchronous is not None,
+            parent=parent.qualname if parent else None,
+            decorator=decorator,
+            env=env,
+        )
+        self.functions[qualname] = info
+        self.opening.append(info)
+
+    # Only the body belongs to the function: decorators and defaults run where it is defined.
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.stack.append(self.opening.pop())
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if self.stack:
+            self.stack[-1].globals_.append(node)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        if self.stack:
+            self.stack[-1].nonlocals.append(node)
+
+    def visit_Await(self, node: cst.Await) -> None:
+        if isinstance(node.expression, cst.Call):
+            self.awaited.add(id(node.expression))
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.stack:
+            return
+        info = self.stack[-1]
+        site = CallSite(node=node, names=self.names(node.func), awaited=id(node) in self.awaited)
+        info.calls.append(site)
+        func = node.func
+        ref: Optional[cst.Name] = None
+        if isinstance(func, cst.Name):  # t(...)
+            ref = func
+        elif isinstance(func, cst.Attribute) and func.attr.value == "aio":
+            if isinstance(func.value, cst.Name):  # t.aio(...)
+                ref, site.kind = func.value, "aio"
+            elif isinstance(func.value, cst.Call) and _override_of(func.value) is not None:  # t.override(...).aio(...)
+                ref, site.kind = _override_of(func.value), "aio"
+        elif isinstance(func, cst.Call):
+            if _override_of(func) is not None:  # t.override(...)(...)
+                ref, site.kind = _override_of(func), "override"
+            elif FLYTEKIT_MAP & self.names(func.func) and func.args:  # map_task(t)(...)
+                ref = _function_ref(func.args[0].value, self)
+                site.kind = "map"
+        if ref is not None:
+            site.ref = ref
+            self.pending.append((info, site, ref.value))
+        if isinstance(func, cst.Call):
+            return
+        # Functions handed to another call: flyte.map(t, xs), pool.submit(t, x), Thread(target=t).
+        for arg in node.args:
+            passed_ref = _function_ref(arg.value, self)
+            if passed_ref is None:
+                continue
+            passed = CallSite(
+                node=node,
+                names=site.names,
+                kind="map" if site.names & MAP_CALLS else "passed",
+                awaited=site.awaited,
+                ref=passed_ref,
+                derived=True,
+            )
+            info.calls.append(passed)
+            self.pending.append((info, passed, passed_ref.value))
+
+
+def _override_of(call: cst.Call) -> Optional[cst.Name]:
+    """``t`` for ``t.override(...)``."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "override" and isinstance(func.value, cst.Name):
+        return func.value
+    return None
+
+
+def _function_ref(value: cst.BaseExpression, collector: _Collector) -> Optional[cst.Name]:
+    """``t`` for ``t``, ``t.override(...)`` or ``functools.partial(t, ...)`` used as a value."""
+    if isinstance(value, cst.Name):
+        return value
+    if isinstance(value, cst.Call):
+        ref = _override_of(value)
+        if ref is not None:
+            return ref
+        if PARTIAL & collector.names(value.func) and value.args:
+            first = value.args[0].value
+            return first if isinstance(first, cst.Name) else _override_of(first) if isinstance(first, cst.Call) else None
+    return None
+
+
+def _resolve(collector: _Collector, info: FunctionInfo, name: str) -> Optional[str]:
+    """Qualname of the function ``name`` means inside ``info``: nested defs first, then module level."""
+    current: Optional[FunctionInfo] = info
+    while current is not None:
+        if name in current.nested:
+            return current.nested[name]
+        current = collector.functions.get(current.parent) if current.parent else None
+    return collector.module_functions.get(name)
+
+
+def _scope_function(scope: Optional[Scope]) -> Optional[cst.CSTNode]:
+    """The FunctionDef whose body contains ``scope`` (comprehension scopes belong to their function)."""
+    while scope is not None and not isinstance(scope, GlobalScope):
+        if isinstance(scope, FunctionScope) and isinstance(scope.node, cst.FunctionDef):
+            return scope.node
+        scope = scope.parent
+    return None
+
+
+def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
+    """Analyse ``wrapper.module`` (metadata resolved through ``wrapper``, so it is shared with rules)."""
+    qnames = wrapper.resolve(QualifiedNameProvider)
+    collector = _Collector(qnames)
+    wrapper.module.visit(collector)
+    functions = collector.functions
+
+    # Resolve callees; unresolved calls keep target None.
+    for info, site, name in collector.pending:
+        site.target = _resolve(collector, info, name)
+    # Any Name argument produced a derived record; keep those that name a function of the module.
+    for info in functions.values():
+        info.calls = [c for c in info.calls if not c.derived or c.target is not None]
+
+    driver_chains = _driver_chains(functions)
+    replayed = _replayed(functions, driver_chains)
+    global_accesses, global_users = _global_accesses(wrapper, functions, collector.bindings, collector.module_functions)
+    return ModuleAnalysis(
+        functions=functions,
+        envs=collector.envs,
+        bindings=collector.bindings,
+        class_attributes=collector.class_attributes,
+        replayed=replayed,
+        driver_chains=driver_chains,
+        global_accesses=global_accesses,
+        global_users=global_users,
+    )
+
+
+def _driver_chains(functions: dict[str, FunctionInfo]) -> dict[str, list[str]]:
+    """Fixpoint over helper calls: for each helper, the shortest chain to a task it starts."""
+    reaches: dict[str, list[str]] = {}
+
+    def kind(q: Optional[str]) -> Optional[str]:
+        return functions[q].kind if q in functions else None
+
+    for q, info in functions.items():
+        for call in info.calls:
+            if kind(call.target) == "task" and call.target != q:
+                reaches[q] = [q, call.target]  # type: ignore[list-item]
+                break
+    changed = True
+    while changed:
+        changed = False
+        for q, info in functions.items():
+            if info.kind != "helper":
+                continue
+            for call in info.calls:
+                t = call.target
+                if t is None or t == q or kind(t) != "helper" or t not in reaches:
+                    continue
+                candidate = [q, *reaches[t]]
+                if q not in reaches or len(candidate) < len(reaches[q]):
+                    if q not in candidate[1:]:
+                        reaches[q] = candidate
+                        changed = True
+    chains: dict[str, list[str]] = {}
+    for q, info in functions.items():
+        if info.kind != "task":
+            continue
+        direct = reaches.get(q)
+        best = direct if direct and len(direct) == 2 else None
+        if best is None:
+            for call in info.calls:
+                t = call.target
+                if t is not None and kind(t) == "helper" and t in reaches:
+                    candidate = [q, *reaches[t]]
+                    if best is None or len(candidate) < len(best):
+                        best = candidate
+        if best is None and info.decorator in FLYTEKIT_DRIVERS:
+            best = [q]
+        if best is not None:
+            chains[q] = best
+    return chains
+
+
+def _replayed(functions: dict[str, FunctionInfo], drivers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Drivers and the helpers their bodies run (BFS over helper calls, shortest chain kept)."""
+    replayed: dict[str, list[str]] = {}
+    for driver in drivers:
+        queue = deque([[driver]])
+        while queue:
+            chain = queue.popleft()
+            q = chain[-1]
+            if q in replayed and len(replayed[q]) <= len(chain):
+                continue
+            replayed[q] = chain
+            info = functions[q]
+            nexts = [c.target for c in info.calls if c.target is not None]
+            # Nested helpers defined in a replayed function and used as callbacks run there too.
+            nexts += list(info.nested.values())
+            for t in nexts:
+                if t in functions and functions[t].kind == "helper" and t not in chain:
+                    queue.append([*chain, t])
+    return replayed
+
+
+def _global_accesses(
+    wrapper: MetadataWrapper,
+    functions: dict[str, FunctionInfo],
+    bindings: dict[str, Binding],
+    module_functions: dict[str, str],
+) -> tuple[dict[int, str], dict[str, set[str]]]:
+    """Accesses of module-level names from function bodies (via LibCST's scope analysis)."""
+    scopes = wrapper.resolve(ScopeProvider)
+    module_scope = scopes.get(wrapper.module)
+    by_node = {id(info.node): q for q, info in functions.items()}
+    accesses: dict[int, str] = {}
+    users: dict[str, set[str]] = {}
+    if module_scope is None:
+        return accesses, users
+    for name in bindings:
+        references = {id(a): a for assignment in module_scope.assignments[name] for a in assignment.references}
+        for access in references.values():
+            if not isinstance(access.node, cst.Name):
+                continue
+            function = _scope_function(access.scope)
+            if function is None:
+                continue
+            accesses[id(access.node)] = name
+            q = by_node.get(id(function))
+            if q is not None:
+                users.setdefault(name, set()).add(q)
+    return accesses, users

@@ -1,0 +1,210 @@
+"""Unit tests of ``flytemigrate.lint.analysis``: task/trace/driver detection and call chains."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from flytemigrate.lint.analysis import analyze
+
+
+def run(source: str):
+    return analyze(MetadataWrapper(cst.parse_module(textwrap.dedent(source))))
+
+
+PIPELINE = """
+import asyncio
+import time
+import flyte as fl
+from concurrent.futures import ThreadPoolExecutor
+
+env = fl.TaskEnvironment(name="x")
+gpu = env.clone_with(name="gpu")
+CACHE = {}
+
+@env.task
+def train(x: int) -> int:
+    CACHE[x] = 1
+    return x
+
+@gpu.task(cache="auto")
+async def evaluate(x: int) -> int:
+    return x
+
+@fl.trace
+async def fetch(x: int) -> int:
+    return train(x)
+
+def fit_all(xs):
+    return [train(x) for x in xs]
+
+def outer(xs):
+    return fit_all(xs)
+
+@env.task
+def pipeline(xs: list[int]) -> list[int]:
+    return outer(xs)
+
+@env.task
+async def amain(xs: list[int]) -> int:
+    await asyncio.gather(*[evaluate(x) for x in xs])
+    return await fetch(1)
+
+@env.task
+def pooled(xs: list[int]) -> None:
+    with ThreadPoolExecutor() as pool:
+        pool.submit(train, 1)
+
+@env.task
+def overridden(x: int) -> int:
+    return train.override(retries=2)(x=x)
+
+@env.task
+async def via_aio(x: int) -> int:
+    return await train.aio(x)
+
+@env.task
+def mapped(xs: list[int]) -> list[int]:
+    return list(fl.map(train, xs))
+
+@env.task
+def only_trace() -> int:
+    return fetch(1)
+"""
+
+
+def test_kinds_envs_and_async():
+    a = run(PIPELINE)
+    assert a.envs == {"env", "gpu"}
+    assert set(a.tasks) == {"train", "evaluate", "pipeline", "amain", "pooled", "overridden", "via_aio", "mapped", "only_trace"}
+    assert set(a.traces) == {"fetch"}
+    assert a.functions["fit_all"].kind == "helper"
+    assert a.functions["evaluate"].is_async and a.functions["evaluate"].env == "gpu"
+    assert not a.functions["train"].is_async
+
+
+def test_drivers_and_chains():
+    a = run(PIPELINE)
+    assert set(a.drivers) == {"pipeline", "amain", "pooled", "overridden", "via_aio", "mapped"}
+    # A trace that calls a task does not make its caller a driver; traces are not drivers.
+    assert "only_trace" in a.leaf_tasks and "fetch" not in a.drivers
+    assert a.driver_chains["pipeline"] == ["pipeline", "outer", "fit_all", "train"]
+    assert a.describe_driver("pipeline") == "driver `pipeline` calls task `train` via helper `outer` -> `fit_all`"
+    assert a.replayed["fit_all"] == ["pipeline", "outer", "fit_all"]
+    assert a.describe("fit_all") == "driver `pipeline` via helper `outer` -> `fit_all`"
+    kinds = {c.kind for q in ("pooled", "overridden", "via_aio", "mapped") for c in a.task_calls(a.functions[q])}
+    assert kinds == {"passed", "override", "aio", "map"}
+    assert [c.awaited for c in a.task_calls(a.functions["via_aio"])] == [True]
+
+
+def test_module_bindings_and_global_users():
+    a = run(PIPELINE)
+    assert "CACHE" in a.bindings and isinstance(a.bindings["CACHE"].value, cst.Dict)
+    assert a.global_users["CACHE"] == {"train"}
+    assert [m.name for m in a.functions["train"].mutations] == ["CACHE"]
+
+
+def test_flytekit_decorators_and_aliases():
+    a = run(
+        """
+        import flytekit as fk
+        from flytekit.core.workflow import workflow as wf
+        from flytekit import dynamic, map_task
+
+        @fk.task(retries=2)
+        def t(x: int) -> int:
+            return x
+
+        @wf
+        def w(x: int) -> int:
+            return t(x=x)
+
+        @dynamic
+        def d(xs: list[int]) -> list[int]:
+            return map_task(t)(x=xs)
+
+        @fk.workflow
+        def empty() -> None:
+            pass
+        """
+    )
+    assert a.functions["t"].decorator == "flytekit.task"
+    assert set(a.drivers) == {"w", "d", "empty"}
+    assert a.task_calls(a.functions["d"])[0].kind == "map"
+    assert a.leaf_tasks.keys() == {"t"}
+
+
+def test_not_flyte_decorators_and_shadowing():
+    a = run(
+        """
+        import flyte
+        from celery import task
+
+        class Env:
+            def task(self, f):
+                return f
+
+        env = Env()
+
+        @task
+        def a() -> None: ...
+
+        @env.task
+        def b() -> None: ...
+
+        def outer():
+            def b():
+                return 1
+            return b()
+        """
+    )
+    assert a.tasks == {}
+    # The nested `b` shadows the module-level one inside `outer`.
+    call = [c for c in a.functions["outer"].calls if c.target][0]
+    assert call.target == "outer.<locals>.b"
+
+
+def test_decorator_calls_are_not_body_calls():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        def leaf() -> int:
+            return 1
+
+        @env.task(cache=flyte.Cache(behavior="auto"))
+        def other(x: int = leaf) -> int:
+            return x
+        """
+    )
+    assert a.functions["other"].calls == []
+    assert "other" not in a.drivers
+
+
+def test_recursive_helpers_terminate():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        def leaf() -> int:
+            return 1
+
+        def ping(n):
+            return pong(n - 1) if n else leaf()
+
+        def pong(n):
+            return ping(n)
+
+        @env.task
+        def main() -> int:
+            return pong(3)
+        """
+    )
+    assert a.driver_chains["main"] == ["main", "pong", "ping", "leaf"]
+    assert set(a.replayed) == {"main", "pong", "ping"}

@@ -1,0 +1,373 @@
+"""Run the runtime conformance programs on one leg (real ``flyte`` SDK or the bundled runtime).
+
+A *leg* is one subprocess that runs a batch of programs from ``fixtures/runtime/`` one after the
+other, each loaded as a fresh module from its file and run from its own fresh working directory;
+the subprocess gets its own HOME and TMPDIR, so neither SDK writes anything (cache databases,
+config, reports) into the repository or the user's home. Batching matters: importing and
+initialising the real SDK costs ~0.5 s, a local run after that a few milliseconds.
+
+The ``runtime`` leg calls ``flytemigrate.runtime.activate()`` before anything imports ``flyte``.
+
+What a program may declare at module level (all optional):
+
+* ``INPUTS = {...}`` keyword inputs for ``main`` (default: none, so ``main``'s defaults apply);
+* ``RUNS = 2`` run ``main`` that many times in the same process and cache (cache hits across runs);
+* ``INIT = False`` do not call ``flyte.init()`` first; such a program runs alone in its own
+  subprocess so that nothing else initialised the SDK before it;
+* ``def scenario()``: a plain function the runner calls instead of ``flyte.run(main, **INPUTS)``
+  (for API misuse that is not a run: ``flyte.remote``, running before ``init`` ...).
+
+A program's result is canonical JSON: ``{"load": null | error, "runs": [{"outputs": ...} |
+{"error": ...}]}``. Canonical values keep type names (dataclass, pydantic model, NamedTuple,
+enum) so a runtime that returns a plain dict where the SDK returns a dataclass does not pass;
+files and directories are compared by content, DataFrames by columns, dtypes and values, floats
+rounded to 9 significant digits. Errors are the exception class name, its public module (the
+runtime's ``flytemigrate.runtime.flyte`` is shown as ``flyte``; classes exported by
+``flyte.errors`` as ``flyte.errors``) and ``.code`` when present.
+
+Parent side: :func:`run_legs` runs both legs concurrently and returns ``{leg: {program: result}}``.
+Child side: ``python tests/conformance_runner.py --leg real|runtime --out FILE PROGRAM...``.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import enum
+import hashlib
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMS_DIR = ROOT / "fixtures" / "runtime"
+LEGS = ("real", "runtime")
+RUNTIME_PREFIX = "flytemigrate.runtime.flyte"
+
+
+# ---------------------------------------------------------------- discovery (parent side)
+
+
+def discover(directory: Path = PROGRAMS_DIR) -> list[Path]:
+    """All conformance programs, sorted by name."""
+    return sorted(p for p in directory.glob("*.py") if not p.name.startswith("_"))
+
+
+def _declares_no_init(path: Path) -> bool:
+    """Whether the program sets ``INIT = False`` (read statically: the parent never imports flyte)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "INIT" for t in node.targets):
+            return isinstance(node.value, ast.Constant) and node.value.value is False
+    return False
+
+
+def batches(programs: list[Path]) -> list[list[Path]]:
+    """One batch for ordinary programs; each ``INIT = False`` program alone (a never-initialised SDK)."""
+    shared = [p for p in programs if not _declares_no_init(p)]
+    alone = [[p] for p in programs if _declares_no_init(p)]
+    return ([shared] if shared else []) + alone
+
+
+# ---------------------------------------------------------------- running legs (parent side)
+
+
+def _start(leg: str, batch: list[Path], scratch: Path) -> tuple[subprocess.Popen, Path]:
+    """Start one child process running ``batch`` on ``leg`` inside ``scratch``."""
+    home = scratch / "home"
+    tmp = scratch / "tmp"
+    home.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    out = scratch / "results.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE", "UNION"))}
+    env.update(
+        HOME=str(home),
+        TMPDIR=str(tmp),
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONHASHSEED="0",
+        # The real SDK draws its rich log panels to the terminal width; keep the logs readable.
+        COLUMNS="160",
+    )
+    command = [sys.executable, str(Path(__file__).resolve()), "--leg", leg, "--out", str(out)]
+    command += [str(p) for p in batch]
+    log = open(scratch / "child.log", "wb")  # noqa: SIM115 - closed by the caller after wait()
+    proc = subprocess.Popen(command, cwd=scratch, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log  # type: ignore[attr-defined]
+    return proc, out
+
+
+def run_legs(
+    programs: list[Path], legs: tuple[str, ...] = LEGS, timeout: float = 600, scratch: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """Run every program on every leg (child processes run concurrently); ``{leg: {name: result}}``.
+
+    A child that crashes or times out yields ``{"crash": ...}`` for each of its programs that has no
+    result, so one broken program cannot hide the others' results.
+    """
+    base = Path(tempfile.mkdtemp(prefix="conformance-")) if scratch is None else scratch
+    started = []
+    for leg in legs:
+        for index, batch in enumerate(batches(programs)):
+            started.append((leg, batch, *_start(leg, batch, base / f"{leg}-{index}")))
+    results: dict[str, dict[str, Any]] = {leg: {} for leg in legs}
+    for leg, batch, proc, out in started:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.log.close()  # type: ignore[attr-defined]
+        found = json.loads(out.read_text()) if out.exists() else {}
+        log_tail = (out.parent / "child.log").read_text(errors="replace")[-3000:]
+        for path in batch:
+            results[leg][path.stem] = found.get(path.stem) or {
+                "crash": f"leg {leg} exited with {proc.returncode} before reporting {path.stem}",
+                "log": log_tail,
+            }
+    return results
+
+
+# ---------------------------------------------------------------- canonical form (child side)
+
+
+def _sha(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _path_of(value: Any) -> str | None:
+    path = getattr(value, "path", None)
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    path = os.fspath(path)
+    return path[len("file://") :] if path.startswith("file://") else path
+
+
+def _file_form(value: Any) -> Any:
+    path = _path_of(value)
+    if path is None or not os.path.isfile(path):
+        return {"__file__": None, "missing": True}
+    return {"__file__": _sha(path)}
+
+
+def _dir_form(value: Any) -> Any:
+    path = _path_of(value)
+    if path is None or not os.path.isdir(path):
+        return {"__dir__": None, "missing": True}
+    entries = {}
+    for base, _dirs, files in os.walk(path):
+        for name in files:
+            full = os.path.join(base, name)
+            entries[os.path.relpath(full, path).replace(os.sep, "/")] = _sha(full)
+    return {"__dir__": dict(sorted(entries.items()))}
+
+
+def _frame_form(frame: Any) -> Any:
+    return {
+        "__dataframe__": {
+            "columns": [str(c) for c in frame.columns],
+            "dtypes": [str(t) for t in frame.dtypes],
+            "values": [[canonical(cell) for cell in row] for row in frame.itertuples(index=False, name=None)],
+        }
+    }
+
+
+def _flyte_dataframe_form(value: Any) -> Any:
+    """A ``flyte.io.DataFrame`` opened as pandas (through the SDK's own reader)."""
+    import asyncio
+
+    import pandas as pd
+
+    inner = getattr(value, "_raw_df", None)
+    if isinstance(inner, pd.DataFrame):
+        return _frame_form(inner)
+    # Outside a task the SDK has no raw-data context to open through; a local parquet uri is read
+    # directly (the same bytes the SDK would read).
+    uri = getattr(value, "uri", None)
+    if isinstance(uri, str) and os.path.exists(uri.removeprefix("file://")):
+        return _frame_form(pd.read_parquet(uri.removeprefix("file://")))
+    result = value.open(pd.DataFrame).all()
+    if hasattr(result, "__await__"):
+
+        async def wait() -> Any:
+            return await result
+
+        result = asyncio.run(wait())
+    return _frame_form(result)
+
+
+def _is_flyte_io(value: Any, name: str) -> bool:
+    cls = type(value)
+    module = cls.__module__
+    return cls.__name__ == name and (module.startswith("flyte.") or module.startswith(RUNTIME_PREFIX))
+
+
+def _round(value: float) -> Any:
+    if math.isnan(value):
+        return {"__float__": "nan"}
+    if math.isinf(value):
+        return {"__float__": "inf" if value > 0 else "-inf"}
+    return float(f"{value:.9g}")
+
+
+def canonical(value: Any) -> Any:
+    """Reduce ``value`` to tagged JSON that two processes (two SDKs) can compare."""
+    if isinstance(value, enum.Enum):
+        return {"__enum__": type(value).__name__, "value": canonical(value.value)}
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return _round(value)
+    if isinstance(value, BaseException):
+        return {"__exception__": error_form(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {
+            "__tuple__": type(value).__name__,
+            "fields": list(value._fields),
+            "items": [canonical(v) for v in value],
+        }
+    if isinstance(value, tuple):
+        return {"__tuple__": type(value).__name__, "items": [canonical(v) for v in value]}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {"__dict__": {k: canonical(v) for k, v in value.items()}}
+        pairs = [[canonical(k), canonical(v)] for k, v in value.items()]
+        return {"__dict__": sorted(pairs, key=lambda p: json.dumps(p, sort_keys=True))}
+    if isinstance(value, (set, frozenset)):
+        return {"__set__": sorted((canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))}
+    # flyte.io types are pydantic models in the SDK: compare them by content, not by fields.
+    if _is_flyte_io(value, "File"):
+        return _file_form(value)
+    if _is_flyte_io(value, "Dir"):
+        return _dir_form(value)
+    if _is_flyte_io(value, "DataFrame"):
+        return _flyte_dataframe_form(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__dataclass__": type(value).__name__, "fields": fields}
+    if hasattr(type(value), "model_fields") and not isinstance(value, type):
+        fields = {name: canonical(getattr(value, name)) for name in type(value).model_fields}
+        return {"__pydantic__": type(value).__name__, "fields": fields}
+    if type(value).__name__ == "DataFrame" and hasattr(value, "itertuples"):
+        return _frame_form(value)
+    if isinstance(value, (bytes, bytearray)):
+        return {"__bytes__": bytes(value).hex()}
+    if hasattr(value, "isoformat"):
+        return {"__datetime__": value.isoformat()}
+    if hasattr(value, "total_seconds"):
+        return {"__timedelta__": value.total_seconds()}
+    # Anything else: its type only (reprs carry addresses and SDK internals).
+    return {"__object__": public_module(type(value)) + "." + type(value).__qualname__}
+
+
+def public_module(cls: type) -> str:
+    """The module users know a class by: the runtime's package shows as ``flyte``."""
+    module = cls.__module__
+    if module.startswith(RUNTIME_PREFIX):
+        module = "flyte" + module[len(RUNTIME_PREFIX) :]
+    errors = sys.modules.get("flyte.errors")
+    if errors is not None and getattr(errors, cls.__name__, None) is cls:
+        return "flyte.errors"
+    return module
+
+
+def error_form(error: BaseException) -> dict[str, Any]:
+    """Class name, public module and ``.code`` (Flyte 2 keeps the original class name there)."""
+    form: dict[str, Any] = {"type": type(error).__name__, "module": public_module(type(error))}
+    code = getattr(error, "code", None)
+    if code is not None:
+        form["code"] = code if isinstance(code, (str, int)) else repr(code)
+    return form
+
+
+# ---------------------------------------------------------------- running programs (child side)
+
+
+def _load(path: Path) -> Any:
+    """Import ``path`` as a brand-new module (registered so dataclasses and pickling resolve)."""
+    name = f"conformance_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _outputs(run: Any) -> Any:
+    outputs = run.outputs()
+    return {
+        "type": type(outputs).__name__,
+        "values": [canonical(v) for v in outputs],
+        "names": list(getattr(outputs, "named_outputs", {}) or {}),
+    }
+
+
+def run_program(path: Path, workdir: Path) -> dict[str, Any]:
+    """Load and run one program from a fresh working directory; never raises."""
+    import flyte
+
+    result: dict[str, Any] = {"load": None, "runs": []}
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.chdir(workdir)
+    try:
+        module = _load(path)
+    except Exception as exc:  # noqa: BLE001 - a failing import is a result (misuse programs)
+        result["load"] = error_form(exc)
+        result["traceback"] = traceback.format_exc()[-2000:]
+        return result
+    if getattr(module, "INIT", True):
+        flyte.init()
+    runs = int(getattr(module, "RUNS", 1))
+    inputs = dict(getattr(module, "INPUTS", {}))
+    scenario = getattr(module, "scenario", None)
+    for _ in range(runs):
+        try:
+            if scenario is not None:
+                value = {"scenario": canonical(scenario())}
+            else:
+                value = {"outputs": _outputs(flyte.run(module.main, **inputs))}
+        except Exception as exc:  # noqa: BLE001 - the error is the observable result
+            value = {"error": error_form(exc), "traceback": traceback.format_exc()[-2000:]}
+        result["runs"].append(value)
+    return result
+
+
+def child_main(argv: list[str]) -> int:
+    """Entry point of a leg subprocess."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leg", choices=LEGS, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("programs", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    if args.leg == "runtime":
+        import flytemigrate.runtime
+
+        flytemigrate.runtime.activate()
+    import flyte
+
+    assert getattr(flyte, "FLYTEMIGRATE_RUNTIME", False) is (args.leg == "runtime"), "wrong flyte for this leg"
+    scratch = Path.cwd()
+    results: dict[str, Any] = {}
+    for path in args.programs:
+        results[path.stem] = run_program(path.resolve(), scratch / "work" / path.stem)
+        # Written after every program so a crash still reports everything before it.
+        args.out.write_text(json.dumps(results, indent=1, sort_keys=True))
+        os.chdir(scratch)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))

@@ -121,6 +121,8 @@ def test_run_command(tmp_path):
     failed = _cli("shop.py", "price", "--order", '{"qty": -1, "price": 1.0}', cwd=tmp_path)
     assert failed.returncode == 1
     assert "RuntimeUserError [ValueError]: negative quantity" in failed.stderr
+    assert 'raise ValueError("negative quantity")' in failed.stderr  # the user's traceback...
+    assert "flytemigrate/runtime" not in failed.stderr  # ...without the runtime's frames
 
     for bad in (["shop.py", "nope"], ["shop.py", "price"], ["shop.py", "price", "--order", "{}", "--zzz", "1"],
                 ["missing.py", "price"], ["shop.py", "price", "--order", "not json"]):

@@ -68,6 +68,23 @@ def load_file(path: Path) -> Any:
     return module
 
 
+def _user_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` without the runtime's own frames."""
+    runtime_dir = str(Path(__file__).resolve().parent)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(runtime_dir)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    return "".join(lines + traceback.format_exception_only(type(exc), exc))
+
+
+def _original_exception(err: BaseException) -> BaseException:
+    """The exception user code raised, at the end of the runtime's wrapping chain."""
+    seen = set()
+    while err.__cause__ is not None and id(err) not in seen:
+        seen.add(id(err))
+        err = err.__cause__
+    return err
+
+
 def run_file(options: RunOptions) -> int:
     """Run the task; returns 0 on success and 1 when the task failed. Raises UsageError for exit 2."""
     from flytemigrate import runtime
@@ -113,6 +130,10 @@ def run_file(options: RunOptions) -> int:
         err = result.error
         code = getattr(err, "code", None)
         label = f"{type(err).__module__}.{type(err).__name__}" + (f" [{code}]" if code else "")
+        origin = _original_exception(err)
+        if origin is not err and origin.__traceback__ is not None:
+            # The user's own traceback first: that is where the bug is.
+            sys.stderr.write(_user_traceback(origin))
         sys.stderr.write(f"task {task.name} failed: {label}: {err}\n")
         return 1
     outputs = result.outputs

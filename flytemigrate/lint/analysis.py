@@ -182,6 +182,13 @@ class ModuleAnalysis:
     global_accesses: dict[int, str]
     # module-level name -> qualnames of functions reading or writing it.
     global_users: dict[str, set[str]]
+    # qualname of a function run inside a task's container (tasks themselves, the helpers and
+    # traces they reach) -> chain from the task (task first).
+    task_reached: dict[str, list[str]] = field(default_factory=dict)
+    # ``(module-level name, qualname of the function, Name node)`` for every access from a function.
+    global_access_sites: list[tuple[str, str, cst.Name]] = field(default_factory=list)
+    # qualname of a helper -> shortest chain from it to a task it starts (task last).
+    reaches_task: dict[str, list[str]] = field(default_factory=dict)
 
     # -- views ------------------------------------------------------------------------------
 
@@ -425,6 +432,10 @@ class _Collector(cst.CSTVisitor):
         site = CallSite(node=node, names=self.names(node.func), awaited=id(node) in self.awaited)
         info.calls.append(site)
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MUTATING_METHODS:
+            root = _root_name(func.value)
+            if root is not None:
+                info.mutations.append(Mutation(root.value, node, root, f"`.{func.attr.value}()`"))
         ref: Optional[cst.Name] = None
         if isinstance(func, cst.Name):  # t(...)
             ref = func
@@ -442,6 +453,8 @@ class _Collector(cst.CSTVisitor):
         if ref is not None:
             site.ref = ref
             self.pending.append((info, site, ref.value))
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):  # Class.method(...)
+            self.pending.append((info, site, f"{func.value.value}.{func.attr.value}"))
         if isinstance(func, cst.Call):
             return
         # Functions handed to another call: flyte.map(t, xs), pool.submit(t, x), Thread(target=t).
@@ -484,7 +497,12 @@ def _function_ref(value: cst.BaseExpression, collector: _Collector) -> Optional[
 
 
 def _resolve(collector: _Collector, info: FunctionInfo, name: str) -> Optional[str]:
-    """Qualname of the function ``name`` means inside ``info``: nested defs first, then module level."""
+    """Qualname of the function ``name`` means inside ``info``: nested defs first, then module level.
+
+    A dotted ``Class.method`` resolves to a method of a module-level class.
+    """
+    if "." in name:
+        return name if name in collector.functions and "<locals>" not in name else None
     current: Optional[FunctionInfo] = info
     while current is not None:
         if name in current.nested:
@@ -516,9 +534,10 @@ def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
     for info in functions.values():
         info.calls = [c for c in info.calls if not c.derived or c.target is not None]
 
-    driver_chains = _driver_chains(functions)
-    replayed = _replayed(functions, driver_chains)
-    global_accesses, global_users = _global_accesses(wrapper, functions, collector.bindings, collector.module_functions)
+    driver_chains, reaches_task = _driver_chains(functions)
+    replayed = _reachable(functions, list(driver_chains), follow=("helper",))
+    task_reached = _reachable(functions, [q for q, f in functions.items() if f.kind == "task"], follow=("helper", "trace"))
+    global_accesses, global_users, sites = _global_accesses(wrapper, functions, collector.bindings, collector.module_functions)
     return ModuleAnalysis(
         functions=functions,
         envs=collector.envs,
@@ -528,11 +547,15 @@ def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
         driver_chains=driver_chains,
         global_accesses=global_accesses,
         global_users=global_users,
+        task_reached=task_reached,
+        global_access_sites=sites,
+        reaches_task=reaches_task,
     )
 
 
-def _driver_chains(functions: dict[str, FunctionInfo]) -> dict[str, list[str]]:
-    """Fixpoint over helper calls: for each helper, the shortest chain to a task it starts."""
+def _driver_chains(functions: dict[str, FunctionInfo]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Fixpoint over helper calls: for each helper, the shortest chain to a task it starts;
+    then for each task, the chain that makes it a driver. Returns ``(drivers, helpers)``."""
     reaches: dict[str, list[str]] = {}
 
     def kind(q: Optional[str]) -> Optional[str]:
@@ -575,13 +598,13 @@ def _driver_chains(functions: dict[str, FunctionInfo]) -> dict[str, list[str]]:
             best = [q]
         if best is not None:
             chains[q] = best
-    return chains
+    return chains, {q: chain for q, chain in reaches.items() if functions[q].kind == "helper"}
 
 
-def _replayed(functions: dict[str, FunctionInfo], drivers: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Drivers and the helpers their bodies run (BFS over helper calls, shortest chain kept)."""
+def _reachable(functions: dict[str, FunctionInfo], roots: list[str], follow: tuple[str, ...]) -> dict[str, list[str]]:
+    """``roots`` and the functions of kinds ``follow`` they call (BFS, shortest chain kept)."""
     replayed: dict[str, list[str]] = {}
-    for driver in drivers:
+    for driver in roots:
         queue = deque([[driver]])
         while queue:
             chain = queue.popleft()
@@ -594,7 +617,7 @@ def _replayed(functions: dict[str, FunctionInfo], drivers: dict[str, list[str]])
             # Nested helpers defined in a replayed function and used as callbacks run there too.
             nexts += list(info.nested.values())
             for t in nexts:
-                if t in functions and functions[t].kind == "helper" and t not in chain:
+                if t in functions and functions[t].kind in follow and t not in chain:
                     queue.append([*chain, t])
     return replayed
 
@@ -604,15 +627,16 @@ def _global_accesses(
     functions: dict[str, FunctionInfo],
     bindings: dict[str, Binding],
     module_functions: dict[str, str],
-) -> tuple[dict[int, str], dict[str, set[str]]]:
+) -> tuple[dict[int, str], dict[str, set[str]], list[tuple[str, str, cst.Name]]]:
     """Accesses of module-level names from function bodies (via LibCST's scope analysis)."""
+    sites: list[tuple[str, str, cst.Name]] = []
     scopes = wrapper.resolve(ScopeProvider)
     module_scope = scopes.get(wrapper.module)
     by_node = {id(info.node): q for q, info in functions.items()}
     accesses: dict[int, str] = {}
     users: dict[str, set[str]] = {}
     if module_scope is None:
-        return accesses, users
+        return accesses, users, sites
     for name in bindings:
         references = {id(a): a for assignment in module_scope.assignments[name] for a in assignment.references}
         for access in references.values():
@@ -625,4 +649,6 @@ def _global_accesses(
             q = by_node.get(id(function))
             if q is not None:
                 users.setdefault(name, set()).add(q)
-    return accesses, users
+                sites.append((name, q, access.node))
+    sites.sort(key=lambda s: (s[0], s[1]))
+    return accesses, users, sites

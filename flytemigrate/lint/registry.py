@@ -58,6 +58,14 @@ RULE_MODULES: list[str] = [
     "fm900_unused_suppression",
     "fm901_suppression_without_code",
     # FM1xx, FM2xx, FM4xx (D2)
+    "fm101_driver_wall_clock",
+    "fm102_driver_randomness",
+    "fm103_unordered_iteration",
+    "fm104_first_completed_control_flow",
+    "fm105_driver_hash_or_id",
+    "fm106_nondeterministic_task_argument",
+    "fm107_module_level_nondeterminism",
+    "fm108_driver_sleep",
 ]
 
 ALL_RULES.extend(_collect())

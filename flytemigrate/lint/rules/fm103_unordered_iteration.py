@@ -1,0 +1,156 @@
+"""FM103 unordered-iteration."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Optional
+
+import libcst as cst
+
+from flytemigrate.lint.analysis import MAP_CALLS
+from flytemigrate.lint.base import Rule, Severity
+from flytemigrate.lint.rules.fm1_common import contains_call, starting_call_ids
+
+_LISTINGS = frozenset({"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob"})
+_PATH_LISTINGS = frozenset({"iterdir", "glob", "rglob"})
+_SETS = frozenset({"builtins.set", "builtins.frozenset"})
+_HEAD = 'import flyte\nimport os\nenv = flyte.TaskEnvironment(name="x")\n\n@env.task\ndef load(path: str) -> int:\n    return len(path)\n\n'
+
+
+class _Assignments(cst.CSTVisitor):
+    """``name = value`` statements of one function body (nested functions excluded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[cst.BaseExpression]] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.values.setdefault(target.target.value, []).append(node.value)
+
+
+class _Loops(cst.CSTVisitor):
+    """``for`` statements and comprehensions of one function body (nested functions excluded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loops: list[tuple[cst.BaseExpression, cst.CSTNode]] = []  # (iterable, code it feeds)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_For(self, node: cst.For) -> None:
+        self.loops.append((node.iter, node.body))
+
+    def _comprehension(self, node, fed: cst.CSTNode) -> None:
+        comp: Optional[cst.CompFor] = node.for_in
+        while comp is not None:
+            self.loops.append((comp.iter, fed))
+            comp = comp.inner_for_in
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._comprehension(node, node.elt)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._comprehension(node, node.value)
+
+
+class UnorderedIteration(Rule):
+    """Flags driver loops that start tasks in the order of a set or of a directory listing.
+
+    Checked: `for` loops, comprehensions and `flyte.map(task, ...)` in driver code whose
+    iterable is a set (`{...}`, `set(...)`, a set comprehension, or a local variable assigned
+    one) or a filesystem listing (`os.listdir`, `os.scandir`, `os.walk`, `glob.glob`,
+    `Path.iterdir/glob/rglob`), and whose body starts a task or trace. `sorted(...)` around the
+    iterable makes the order deterministic and is not flagged.
+
+    Why it breaks in Flyte 2:
+        String hashing is salted per process, so a set of strings iterates in a different order
+        in every Python process, and directory listings come back in filesystem order. A driver
+        replayed after a crash runs in a new process: tasks are started in a different order,
+        outputs are collected in a different order, and replay no longer matches the recorded
+        calls.
+
+    Example:
+        @env.task
+        def ingest(folder: str) -> list[int]:
+            return [load(os.path.join(folder, f)) for f in os.listdir(folder)]
+
+    Use instead:
+        @env.task
+        def ingest(folder: str) -> list[int]:
+            return [load(os.path.join(folder, f)) for f in sorted(os.listdir(folder))]
+    """
+
+    code: ClassVar[str] = "FM103"
+    name: ClassVar[str] = "unordered-iteration"
+    severity: ClassVar[Severity] = Severity.WARNING
+    VALID: ClassVar[list[str]] = [
+        _HEAD + "@env.task\ndef main(d: str) -> list[int]:\n    return [load(f) for f in sorted(os.listdir(d))]\n",
+        _HEAD + "@env.task\ndef main(names: list[str]) -> list[int]:\n    unique = sorted(set(names))\n    return list(flyte.map(load, unique))\n",
+        # A leaf task may list a directory in any order.
+        _HEAD + "@env.task\ndef count(d: str) -> int:\n    return sum(1 for _ in os.listdir(d))\n",
+    ]
+    INVALID: ClassVar[list[str]] = [
+        _HEAD + "@env.task\ndef main(d: str) -> list[int]:\n    return [load(f) for f in os.listdir(d)]\n",
+        _HEAD + "@env.task\ndef main(names: list[str]) -> list[int]:\n    unique = set(names)\n    out = []\n    for n in unique:\n        out.append(load(n))\n    return out\n",
+        _HEAD + "import glob as g\n\n@env.task\ndef main(d: str) -> list[int]:\n    return list(flyte.map(load, g.glob(d + '/*.csv')))\n",
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        analysis = self.context.analysis
+        for info, _chain in analysis.replayed_functions():
+            starting = starting_call_ids(analysis, info)
+            if not starting:
+                continue
+            assignments = _Assignments()
+            info.node.body.visit(assignments)
+            loops = _Loops()
+            info.node.body.visit(loops)
+            for iterable, fed in loops.loops:
+                what = self._unordered(iterable, assignments.values)
+                if what and contains_call(fed, starting):
+                    self._flag(analysis, info, iterable, what)
+            for site in info.calls:
+                if site.derived or not (site.names & MAP_CALLS):
+                    continue
+                for arg in site.node.args[1:]:
+                    what = self._unordered(arg.value, assignments.values) if arg.keyword is None else None
+                    if what:
+                        self._flag(analysis, info, arg.value, what)
+
+    def _flag(self, analysis, info, iterable: cst.CSTNode, what: str) -> None:
+        self.report(
+            iterable,
+            f"{analysis.describe(info.qualname)} starts tasks in {what}, which differs between processes and replays",
+            help="iterate over `sorted(...)` of it so tasks start in the same order on every replay",
+        )
+
+    def _unordered(self, expr: cst.BaseExpression, assigned: dict[str, list[cst.BaseExpression]], depth: int = 0) -> Optional[str]:
+        if isinstance(expr, (cst.Set, cst.SetComp)):
+            return "set iteration order"
+        if isinstance(expr, cst.Name) and depth < 3:
+            values = assigned.get(expr.value, [])
+            if len(values) == 1:
+                return self._unordered(values[0], assigned, depth + 1)
+            return None
+        if not isinstance(expr, cst.Call):
+            return None
+        names = self.qualified_names(expr.func)
+        if names & _SETS:
+            return "set iteration order"
+        if names & _LISTINGS:
+            return "directory listing order"
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _PATH_LISTINGS and not names & {"glob.glob"}:
+            return "directory listing order"
+        return None

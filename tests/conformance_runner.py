@@ -3,7 +3,8 @@
 A *leg* is one subprocess that runs a batch of programs from ``fixtures/runtime/`` one after the
 other, each loaded as a fresh module from its file and run from its own fresh working directory;
 the subprocess gets its own HOME and TMPDIR, so neither SDK writes anything (cache databases,
-config, reports) into the repository or the user's home. Batching matters: importing and
+config, reports) into the repository or the user's home (the real SDK's local mode still puts
+run data under the hard-coded ``/tmp/flyte``). Batching matters: importing and
 initialising the real SDK costs ~0.5 s, a local run after that a few milliseconds.
 
 The ``runtime`` leg calls ``flytemigrate.runtime.activate()`` before anything imports ``flyte``.
@@ -25,7 +26,8 @@ rounded to 9 significant digits. Errors are the exception class name, its public
 runtime's ``flytemigrate.runtime.flyte`` is shown as ``flyte``; classes exported by
 ``flyte.errors`` as ``flyte.errors``) and ``.code`` when present.
 
-Parent side: :func:`run_legs` runs both legs concurrently and returns ``{leg: {program: result}}``.
+Parent side: :func:`run_legs` runs both legs concurrently and returns ``{leg: {program: result}}``;
+a program that crashes or hangs its process becomes ``{"crash": ...}`` and the rest still run.
 Child side: ``python tests/conformance_runner.py --leg real|runtime --out FILE PROGRAM...``.
 """
 
@@ -42,6 +44,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -78,13 +81,12 @@ def batches(programs: list[Path]) -> list[list[Path]]:
 # ---------------------------------------------------------------- running legs (parent side)
 
 
-def _start(leg: str, batch: list[Path], scratch: Path) -> tuple[subprocess.Popen, Path]:
-    """Start one child process running ``batch`` on ``leg`` inside ``scratch``."""
+def _child_env(scratch: Path) -> dict[str, str]:
+    """Environment of a leg process: its own HOME and TMPDIR, no Flyte/Union configuration."""
     home = scratch / "home"
     tmp = scratch / "tmp"
     home.mkdir(parents=True, exist_ok=True)
     tmp.mkdir(parents=True, exist_ok=True)
-    out = scratch / "results.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE", "UNION"))}
     env.update(
         HOME=str(home),
@@ -94,42 +96,67 @@ def _start(leg: str, batch: list[Path], scratch: Path) -> tuple[subprocess.Popen
         # The real SDK draws its rich log panels to the terminal width; keep the logs readable.
         COLUMNS="160",
     )
-    command = [sys.executable, str(Path(__file__).resolve()), "--leg", leg, "--out", str(out)]
-    command += [str(p) for p in batch]
-    log = open(scratch / "child.log", "wb")  # noqa: SIM115 - closed by the caller after wait()
-    proc = subprocess.Popen(command, cwd=scratch, env=env, stdout=log, stderr=subprocess.STDOUT)
-    proc.log = log  # type: ignore[attr-defined]
-    return proc, out
+    return env
+
+
+def _run_batch(leg: str, batch: list[Path], scratch: Path, timeout: float, program_timeout: float) -> dict[str, Any]:
+    """Run ``batch`` on ``leg``; after a crash or a hung program, continue with the programs after it.
+
+    Each attempt is one child process over the programs still without a result; the program that
+    was running when a child died is reported as ``{"crash": ...}`` and skipped on the next attempt.
+    """
+    results: dict[str, Any] = {}
+    remaining = list(batch)
+    attempt = 0
+    while remaining:
+        attempt += 1
+        workdir = scratch / f"attempt-{attempt}"
+        workdir.mkdir(parents=True)
+        out = workdir / "results.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--leg", leg, "--out", str(out)]
+        command += ["--program-timeout", str(program_timeout), *map(str, remaining)]
+        with open(workdir / "child.log", "wb") as log:
+            proc = subprocess.Popen(command, cwd=workdir, env=_child_env(workdir), stdout=log, stderr=subprocess.STDOUT)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        found = json.loads(out.read_text()) if out.exists() else {}
+        results.update(found)
+        remaining = [p for p in remaining if p.stem not in found]
+        if remaining:
+            # The first program without a result is the one the child died on (or never started).
+            culprit = remaining.pop(0)
+            results[culprit.stem] = {
+                "crash": f"leg {leg} exited with {proc.returncode} while running {culprit.stem}",
+                "log": (workdir / "child.log").read_text(errors="replace")[-3000:],
+            }
+    return results
 
 
 def run_legs(
-    programs: list[Path], legs: tuple[str, ...] = LEGS, timeout: float = 600, scratch: Path | None = None
+    programs: list[Path],
+    legs: tuple[str, ...] = LEGS,
+    timeout: float = 600,
+    scratch: Path | None = None,
+    program_timeout: float = 60,
 ) -> dict[str, dict[str, Any]]:
-    """Run every program on every leg (child processes run concurrently); ``{leg: {name: result}}``.
+    """Run every program on every leg (leg processes run concurrently); ``{leg: {name: result}}``.
 
-    A child that crashes or times out yields ``{"crash": ...}`` for each of its programs that has no
-    result, so one broken program cannot hide the others' results.
+    ``timeout`` bounds one leg process, ``program_timeout`` one program inside it; a program that
+    crashes or hangs its process yields ``{"crash": ...}`` and the others still run.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     base = Path(tempfile.mkdtemp(prefix="conformance-")) if scratch is None else scratch
-    started = []
-    for leg in legs:
-        for index, batch in enumerate(batches(programs)):
-            started.append((leg, batch, *_start(leg, batch, base / f"{leg}-{index}")))
+    jobs = [(leg, batch, base / f"{leg}-{i}") for leg in legs for i, batch in enumerate(batches(programs))]
     results: dict[str, dict[str, Any]] = {leg: {} for leg in legs}
-    for leg, batch, proc, out in started:
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.log.close()  # type: ignore[attr-defined]
-        found = json.loads(out.read_text()) if out.exists() else {}
-        log_tail = (out.parent / "child.log").read_text(errors="replace")[-3000:]
-        for path in batch:
-            results[leg][path.stem] = found.get(path.stem) or {
-                "crash": f"leg {leg} exited with {proc.returncode} before reporting {path.stem}",
-                "log": log_tail,
-            }
+    # Threads only wait on child processes; the two legs' children share the 2 CPUs.
+    with ThreadPoolExecutor(max_workers=len(legs)) as pool:
+        futures = [(leg, pool.submit(_run_batch, leg, batch, path, timeout, program_timeout)) for leg, batch, path in jobs]
+        for leg, future in futures:
+            results[leg].update(future.result())
     return results
 
 
@@ -350,6 +377,7 @@ def child_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leg", choices=LEGS, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--program-timeout", type=float, default=60)
     parser.add_argument("programs", nargs="+", type=Path)
     args = parser.parse_args(argv)
     if args.leg == "runtime":
@@ -362,7 +390,13 @@ def child_main(argv: list[str]) -> int:
     scratch = Path.cwd()
     results: dict[str, Any] = {}
     for path in args.programs:
+        # A hung program (a deadlock in an SDK) must not hang the leg: the watchdog ends the process
+        # and the parent continues with the next program in a new one.
+        watchdog = threading.Timer(args.program_timeout, os._exit, args=(124,))
+        watchdog.daemon = True
+        watchdog.start()
         results[path.stem] = run_program(path.resolve(), scratch / "work" / path.stem)
+        watchdog.cancel()
         # Written after every program so a crash still reports everything before it.
         args.out.write_text(json.dumps(results, indent=1, sort_keys=True))
         os.chdir(scratch)

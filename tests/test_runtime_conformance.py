@@ -56,7 +56,7 @@ def _case(path: Path):
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> dict[str, dict]:
     """Both legs over all programs, run concurrently (one subprocess per leg batch)."""
-    return runner.run_legs(PROGRAMS, scratch=tmp_path_factory.mktemp("conformance"), timeout=900)
+    return runner.run_legs(PROGRAMS, scratch=tmp_path_factory.mktemp("conformance"), timeout=900, program_timeout=60)
 
 
 def _comparable(result: dict) -> dict:
@@ -150,3 +150,21 @@ def test_canonical_frames_by_columns_dtypes_values():
     assert a == runner.canonical(pd.DataFrame({"k": [1, 2]}))
     assert a != runner.canonical(pd.DataFrame({"k": [1.0, 2.0]}))
     assert a != runner.canonical(pd.DataFrame({"j": [1, 2]}))
+
+
+# ---------------------------------------------------------------- the runner survives broken programs
+
+
+def test_runner_reports_crashes_and_hangs_and_continues(tmp_path):
+    programs = tmp_path / "programs"
+    programs.mkdir()
+    body = 'import flyte\nenv = flyte.TaskEnvironment(name="{name}")\n\n@env.task\ndef main() -> int:\n{line}\n'
+    (programs / "a_hangs.py").write_text(body.format(name="a_hangs", line="    import time; time.sleep(60)"))
+    (programs / "b_exits.py").write_text(body.format(name="b_exits", line="    import os; os._exit(3)"))
+    (programs / "c_fine.py").write_text(body.format(name="c_fine", line="    return 7"))
+    results = runner.run_legs(
+        runner.discover(programs), legs=("runtime",), scratch=tmp_path / "s", timeout=120, program_timeout=3
+    )["runtime"]
+    assert "while running a_hangs" in results["a_hangs"]["crash"]
+    assert "exited with 3 while running b_exits" in results["b_exits"]["crash"]
+    assert results["c_fine"]["runs"][0]["outputs"]["values"] == [7]

@@ -620,3 +620,13 @@ def test_cache_max_age_and_disable_run_cache(tmp_path, monkeypatch):
     flyte.run(cache_driver, x=5, note="n")
     flyte.with_runcontext(disable_run_cache=True).run(cache_driver, x=5, note="n")
     assert counter["n"] == 3  # the second run neither read nor wrote the cache
+
+
+def test_variadic_functions_are_rejected_at_decoration_like_the_sdk():
+    def total(*xs: int) -> int:
+        return sum(xs)
+
+    with pytest.raises(ValueError, match="cannot have variable positional or keyword arguments"):
+        env.task(total)
+    err = execute(unannotated, {"x": 1}).error
+    assert "Expected no outputs but got 1" in str(err)

@@ -323,6 +323,10 @@ def _check_outputs(task: Any, value: Any) -> Any:
             "o0", f"Expected a tuple of {len(iface.outputs)} outputs but got {value!r}", task.name
         )
     converted = None
+    if iface.outputs == [type(None)] and value is not None:
+        raise errors.RuntimeDataValidationError(
+            "o0", f"Expected no outputs but got {value},did you miss a return type annotation?", task.name
+        )
     for index, (name, part, tp) in enumerate(zip(iface.output_names, parts, iface.outputs)):
         if typecheck.conforms(part, tp):
             continue

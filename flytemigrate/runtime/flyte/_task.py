@@ -20,6 +20,8 @@ from flytemigrate.runtime.flyte._config import (
 )
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at start-up
+_CO_VARARGS = 0x04
+_CO_VARKEYWORDS = 0x08
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -274,6 +276,11 @@ class TaskEnvironment:
                 func = func.func
             if not callable(func):
                 raise TypeError(f"Expected a function, got {type(func)}")
+            code = getattr(func, "__code__", None)
+            if code is not None and code.co_flags & (_CO_VARARGS | _CO_VARKEYWORDS):
+                raise ValueError(
+                    f"Function {func.__name__} cannot have variable positional or keyword arguments."
+                )
             if getattr(func, "__name__", "") == "<lambda>":
                 fname = "lambda"
             else:

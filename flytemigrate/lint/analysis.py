@@ -84,6 +84,16 @@ def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+def _first_attribute(expr: cst.BaseExpression) -> Optional[str]:
+    """``b`` for ``a.b``, ``a.b[c]``, ``a.b.c`` (the attribute applied to the root name)."""
+    attribute = None
+    while isinstance(expr, (cst.Attribute, cst.Subscript)):
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            attribute = expr.attr.value
+        expr = expr.value
+    return attribute
+
+
 def _root_name(expr: cst.BaseExpression) -> Optional[cst.Name]:
     """The Name at the root of ``a.b[c].d`` (None for calls and other expressions)."""
     while isinstance(expr, (cst.Attribute, cst.Subscript)):
@@ -121,6 +131,8 @@ class Mutation:
     node: cst.CSTNode
     root: cst.Name
     how: str
+    # The attribute right after the root (``items`` in ``Registry.items.append(x)``), if any.
+    attribute: Optional[str] = None
 
 
 @dataclass
@@ -189,6 +201,7 @@ class ModuleAnalysis:
     global_access_sites: list[tuple[str, str, cst.Name]] = field(default_factory=list)
     # qualname of a helper -> shortest chain from it to a task it starts (task last).
     reaches_task: dict[str, list[str]] = field(default_factory=dict)
+    _reach_cache: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
 
     # -- views ------------------------------------------------------------------------------
 
@@ -228,6 +241,18 @@ class ModuleAnalysis:
 
     def trace_calls(self, info: FunctionInfo) -> list[CallSite]:
         return [c for c in info.calls if c.target is not None and self.functions[c.target].kind == "trace"]
+
+    def reach(self, qualname: str) -> dict[str, list[str]]:
+        """Functions run inside the container of task ``qualname``: itself and the helpers and
+        traces it calls, transitively (tasks it starts run elsewhere), with chains."""
+        cached = self._reach_cache.get(qualname)
+        if cached is None:
+            cached = self._reach_cache[qualname] = _reachable(self.functions, [qualname], follow=("helper", "trace"))
+        return cached
+
+    def tasks_running(self, qualname: str) -> list[str]:
+        """Tasks whose container runs function ``qualname`` (sorted)."""
+        return sorted(t for t in self.tasks if qualname in self.reach(t))
 
     def is_global_access(self, node: cst.Name) -> Optional[str]:
         """The module-level name that ``node`` refers to, if it refers to one."""
@@ -347,7 +372,7 @@ class _Collector(cst.CSTVisitor):
                 kind = "item assignment" if isinstance(target, cst.Subscript) else "attribute assignment"
                 if how == "del":
                     kind = "del"
-                self.stack[-1].mutations.append(Mutation(root.value, statement, root, kind))
+                self.stack[-1].mutations.append(Mutation(root.value, statement, root, kind, _first_attribute(target)))
         elif isinstance(target, cst.Name) and how == "augmented assignment":
             self.stack[-1].mutations.append(Mutation(target.value, statement, target, how))
 
@@ -435,7 +460,9 @@ class _Collector(cst.CSTVisitor):
         if isinstance(func, cst.Attribute) and func.attr.value in MUTATING_METHODS:
             root = _root_name(func.value)
             if root is not None:
-                info.mutations.append(Mutation(root.value, node, root, f"`.{func.attr.value}()`"))
+                info.mutations.append(
+                    Mutation(root.value, node, root, f"`.{func.attr.value}()`", _first_attribute(func.value))
+                )
         ref: Optional[cst.Name] = None
         if isinstance(func, cst.Name):  # t(...)
             ref = func

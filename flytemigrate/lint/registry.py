@@ -66,6 +66,11 @@ RULE_MODULES: list[str] = [
     "fm106_nondeterministic_task_argument",
     "fm107_module_level_nondeterminism",
     "fm108_driver_sleep",
+    "fm201_global_statement_in_task",
+    "fm202_module_mutable_in_task",
+    "fm203_class_attribute_mutated_in_task",
+    "fm204_file_shared_between_tasks",
+    "fm205_mutable_default_argument",
 ]
 
 ALL_RULES.extend(_collect())

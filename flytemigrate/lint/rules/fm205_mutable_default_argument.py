@@ -1,0 +1,66 @@
+"""FM205 mutable-default-argument."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from flytemigrate.lint.analysis import is_mutable_literal
+from flytemigrate.lint.base import Rule, Severity
+from flytemigrate.lint.rules.fm3_common import all_params
+
+_HEAD = 'import flyte\nenv = flyte.TaskEnvironment(name="x")\n\n'
+
+
+class MutableDefaultArgument(Rule):
+    """Flags task parameters whose default is a mutable object (`[]`, `{}`, `set()`, `dict()` ...).
+
+    Why it breaks in Flyte 2:
+        The default object is created once, when the module is imported, and shared by every
+        call of the function in that process. In a local `flyte.run` (one process for all
+        tasks) and in reused containers (`ReusePolicy`) a task that changes its default leaks
+        the change into later calls; on a cluster each fresh container starts with a clean
+        copy. The same program then gives different results locally and remotely, and from run
+        to run.
+
+    Example:
+        @env.task
+        def collect(x: int, seen: list[int] = []) -> list[int]:
+            seen.append(x)
+            return seen
+
+    Use instead:
+        @env.task
+        def collect(x: int, seen: list[int] | None = None) -> list[int]:
+            seen = [*(seen or []), x]
+            return seen
+    """
+
+    code: ClassVar[str] = "FM205"
+    name: ClassVar[str] = "mutable-default-argument"
+    severity: ClassVar[Severity] = Severity.WARNING
+    VALID: ClassVar[list[str]] = [
+        _HEAD + "@env.task\ndef f(xs: list[int] | None = None, names: tuple[str, ...] = ()) -> int:\n    return len(xs or [])\n",
+        # Plain helpers are out of scope (a general Python linter covers them).
+        _HEAD + "def helper(xs=[]):\n    return xs\n",
+    ]
+    INVALID: ClassVar[list[str]] = [
+        _HEAD + "@env.task\ndef collect(x: int, seen: list[int] = []) -> list[int]:\n    seen.append(x)\n    return seen\n",
+        _HEAD + "import flytekit as fk\n\n@fk.task\ndef f(opts: dict[str, int] = dict()) -> int:\n    return len(opts)\n",
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        analysis = self.context.analysis
+        for qualname, info in analysis.tasks.items():
+            for param in all_params(info.node.params):
+                default = param.default
+                if default is None:
+                    continue
+                call_names = self.qualified_names(default.func) if isinstance(default, cst.Call) else set()
+                if is_mutable_literal(default, call_names):
+                    self.report(
+                        default,
+                        f"task `{qualname}` parameter `{param.name.value}` defaults to a mutable object shared by every call in a process",
+                        help="default to `None` (or an immutable value such as a tuple) and build the container inside the task",
+                    )

@@ -16,8 +16,8 @@ _HEAD = 'import flyte\nenv = flyte.TaskEnvironment(name="x")\n\n'
 class MutableDefaultArgument(Rule):
     """Flags task parameters whose default is a mutable object (`[]`, `{}`, `set()`, `dict()` ...).
 
-    Flyte 1 `@workflow` functions are not checked: their bodies only wire promises together and
-    cannot change the default.
+    Flyte 1 `@task`/`@dynamic`/`@eager`/`@workflow` functions are checked too: they become Flyte
+    2 tasks whose defaults are ordinary Python default objects.
 
     Why it breaks in Flyte 2:
         The default object is created once, when the module is imported, and shared by every
@@ -47,7 +47,6 @@ class MutableDefaultArgument(Rule):
         _HEAD + "@env.task\ndef f(xs: list[int] | None = None, names: tuple[str, ...] = ()) -> int:\n    return len(xs or [])\n",
         # Plain helpers are out of scope (a general Python linter covers them).
         _HEAD + "def helper(xs=[]):\n    return xs\n",
-        "from flytekit import workflow\n\n@workflow\ndef wf(xs: list[int] = [1, 2]) -> None:\n    pass\n",
     ]
     INVALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef collect(x: int, seen: list[int] = []) -> list[int]:\n    seen.append(x)\n    return seen\n",
@@ -57,10 +56,6 @@ class MutableDefaultArgument(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         analysis = self.context.analysis
         for qualname, info in analysis.tasks.items():
-            if info.decorator == "flytekit.workflow":
-                # A Flyte 1 workflow body handles promises, never the default object itself; the
-                # rewrite turns such defaults into task inputs that are not mutated.
-                continue
             for param in all_params(info.node.params):
                 default = param.default
                 if default is None:

@@ -1,9 +1,9 @@
 """Shared helpers of the FM3xx task-interface rules (not a rule module itself).
 
-``TaskInterfaceRule`` visits every function that is a task (per the module analysis when it is
-available, otherwise the decorator check below) and hands it to ``check_task``. Annotation helpers
-resolve names through qualified names, so ``typing.Any``, ``from typing import Any as A`` and
-``t.Any`` are all recognised, and a user class called ``Any`` is not.
+``TaskInterfaceRule`` visits every function that the shared module analysis says is a task and
+hands it to ``check_task``. Annotation helpers resolve names through qualified names, so
+``typing.Any``, ``from typing import Any as A`` and ``t.Any`` are all recognised, and a user
+class called ``Any`` is not.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from flytemigrate.lint.base import Rule
-
-FLYTEKIT_TASK_DECORATORS = frozenset({"flytekit.task", "flytekit.dynamic", "flytekit.eager", "flytekit.workflow"})
-TASK_ENVIRONMENT = "flyte.TaskEnvironment"
 
 ANY_NAMES = frozenset({"typing.Any", "typing_extensions.Any"})
 # Containers whose element types Flyte needs; unparameterised they fall back to pickle or fail.
@@ -33,95 +30,23 @@ TUPLE_NAMES = frozenset({"builtins.tuple", "typing.Tuple"})
 ANNOTATED_NAMES = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 
 
-def _decorator_target(decorator: cst.Decorator) -> cst.BaseExpression:
-    expr = decorator.decorator
-    return expr.func if isinstance(expr, cst.Call) else expr
-
-
-def _env_value(rule: Rule, value: cst.BaseExpression, envs: set[str]) -> bool:
-    """Whether ``value`` builds a TaskEnvironment: ``flyte.TaskEnvironment(...)`` or ``env.clone_with(...)``."""
-    if not isinstance(value, cst.Call):
-        return False
-    if rule.matches(value.func, TASK_ENVIRONMENT):
-        return True
-    func = value.func
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == "clone_with"
-        and isinstance(func.value, cst.Name)
-        and func.value.value in envs
-    )
-
-
-def module_environments(rule: Rule, module: cst.Module) -> set[str]:
-    """Names bound at module level to a ``flyte.TaskEnvironment`` (or a clone of one)."""
-    envs: set[str] = set()
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign) and _env_value(rule, small.value, envs):
-                envs.update(t.target.value for t in small.targets if isinstance(t.target, cst.Name))
-            elif (
-                isinstance(small, cst.AnnAssign)
-                and small.value is not None
-                and isinstance(small.target, cst.Name)
-                and _env_value(rule, small.value, envs)
-            ):
-                envs.add(small.target.value)
-    return envs
-
-
-def decorated_as_task(rule: Rule, node: cst.FunctionDef, envs: set[str]) -> bool:
-    """A flytekit ``@task``/``@dynamic``/``@eager``/``@workflow`` or a Flyte 2 ``@env.task``."""
-    for decorator in node.decorators:
-        target = _decorator_target(decorator)
-        if rule.qualified_names(target) & FLYTEKIT_TASK_DECORATORS:
-            return True
-        if (
-            isinstance(target, cst.Attribute)
-            and target.attr.value == "task"
-            and isinstance(target.value, cst.Name)
-            and target.value.value in envs
-        ):
-            return True
-    return False
-
-
 class TaskInterfaceRule(Rule):
-    """Base of the FM3xx rules: calls ``check_task`` for every task function of the module."""
+    """Base of the FM3xx rules: calls ``check_task`` for every task function of the module.
+
+    What counts as a task (Flyte 2 ``@env.task`` of a ``flyte.TaskEnvironment``, flytekit
+    ``@task``/``@dynamic``/``@eager``/``@workflow``) is decided once per file by the shared
+    module analysis (``flytemigrate.lint.analysis``).
+    """
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._envs = module_environments(self, node)
-        self._analysis_tasks = _analysis_task_nodes(self)
+        self._task_nodes = {id(info.node) for info in self.context.analysis.tasks.values()}
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._analysis_tasks is not None:
-            is_task = node in self._analysis_tasks
-        else:
-            is_task = decorated_as_task(self, node, self._envs)
-        if is_task:
+        if id(node) in self._task_nodes:
             self.check_task(node)
 
     def check_task(self, node: cst.FunctionDef) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-def _analysis_task_nodes(rule: Rule) -> Optional[set[cst.FunctionDef]]:
-    """Task FunctionDef nodes from the shared analysis, or None while it is unavailable."""
-    try:
-        analysis = rule.context.analysis
-    except ImportError:
-        return None
-    tasks = getattr(analysis, "tasks", None)
-    if tasks is None:
-        return None
-    nodes = set()
-    for task in tasks.values() if isinstance(tasks, dict) else tasks:
-        node = task if isinstance(task, cst.FunctionDef) else getattr(task, "node", None)
-        if isinstance(node, cst.FunctionDef):
-            nodes.add(node)
-    return nodes
 
 
 # -- annotations ----------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from typing import ClassVar
 import libcst as cst
 
 from flytemigrate.lint.base import Rule, Severity
-from flytemigrate.lint.rules.fm3_common import decorated_as_task, module_environments
 
 _WORKFLOW_DECORATORS = frozenset({"flytekit.workflow", "flytekit.dynamic"})
 
@@ -54,36 +53,27 @@ class NodeOrderingOperator(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
-        envs = module_environments(self, node)
-        self._tasks = {
-            stmt.name.value
-            for stmt in node.body
-            if isinstance(stmt, cst.FunctionDef) and decorated_as_task(self, stmt, envs)
+        # Task calls and Flyte 1 workflow bodies come from the shared analysis (by node identity).
+        analysis = self.context.analysis
+        self._task_calls = {
+            id(site.node) for info in analysis.functions.values() for site in analysis.task_calls(info)
+        }
+        self._workflows = {
+            id(info.node) for info in analysis.functions.values() if info.decorator in _WORKFLOW_DECORATORS
         }
         self._scopes: list[tuple[set[str], bool]] = [(set(), False)]
 
     def _is_task_call(self, expr: cst.BaseExpression) -> bool:
         if not isinstance(expr, cst.Call):
             return False
-        func = expr.func
-        if self.matches(func, "flytekit.create_node"):
-            return True
-        # t(...), t.override(...)(...), t.aio(...)
-        while isinstance(func, (cst.Call, cst.Attribute)):
-            func = func.func if isinstance(func, cst.Call) else func.value
-        return isinstance(func, cst.Name) and func.value in self._tasks
+        return id(expr) in self._task_calls or self.matches(expr.func, "flytekit.create_node")
 
     def _is_node(self, expr: cst.BaseExpression) -> bool:
         names, _ = self._scopes[-1]
         return self._is_task_call(expr) or (isinstance(expr, cst.Name) and expr.value in names)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        in_workflow = any(
-            self.qualified_names(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-            & _WORKFLOW_DECORATORS
-            for d in node.decorators
-        )
-        self._scopes.append((set(), in_workflow))
+        self._scopes.append((set(), id(node) in self._workflows))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._scopes.pop()

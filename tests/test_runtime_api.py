@@ -344,11 +344,18 @@ def test_secret_reads_environment(monkeypatch):
     assert flyte.Secret(key="token", as_env_var="MY_TOKEN").get() == "s3cret"
 
 
-def test_remote_task_is_not_available_locally():
+def test_remote_task_is_a_lazy_reference_that_fails_clearly_when_used():
     from flytemigrate.runtime.flyte import remote
 
-    with pytest.raises(errors.RuntimeUserError, match="not available on the flytemigrate local runtime"):
-        remote.Task.get("proj.task", auto_version="latest")
+    ref = remote.Task.get("proj.task", auto_version="latest")
+    assert ref.name == "proj.task" and repr(ref) == "Future for task with name proj.task"
+    with pytest.raises(errors.InitializationError, match="remote tasks are not available locally") as info:
+        ref.fetch()
+    assert info.value.code == "ClientNotInitializedError"
+    with pytest.raises(ValueError, match="can only be run in remote mode"):
+        flyte.run(ref, epochs=3)
+    with pytest.raises(TypeError, match="On Flyte tasks can be run"):
+        flyte.run(lambda x: x, x=1)
 
 
 @env.task

@@ -31,20 +31,7 @@ if importlib.util.find_spec("flyte") is None:
 
 PROGRAMS = runner.discover()
 
-KNOWN_GAPS: dict[str, str] = {
-    "dataclass_output": "an int given for a dataclass float field stays int; the SDK's serialisation makes it 0.0",
-    "dataframe_output": "flyte.io.DataFrame.wrap_df (the SDK's non-deprecated constructor) is missing",
-    "datetime_types": "a naive datetime output stays naive; the SDK returns it as an aware UTC datetime",
-    "run_non_task": "flyte.run(plain_function) raises AttributeError; the SDK raises TypeError",
-    "misuse_remote_task_get": (
-        "flyte.remote.Task.get raises RuntimeNotAvailableLocallyError at once; the SDK returns a lazy reference "
-        "and raises InitializationError(ClientNotInitializedError) only on fetch"
-    ),
-    "misuse_remote_task_run": (
-        "flyte.run of a remote reference: the SDK raises ValueError('Remote tasks ... only be run in remote mode'), "
-        "the runtime RuntimeNotAvailableLocallyError (already at Task.get)"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _case(path: Path):

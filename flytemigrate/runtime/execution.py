@@ -175,7 +175,13 @@ def execute(
 def run_from_user_code(task: Any, args: tuple, kwargs: dict, options: dict) -> Any:
     """``flyte.run(task, ...)`` in user code: raises the task's error, returns a Run."""
     from flytemigrate.runtime.flyte._run import Run
+    from flytemigrate.runtime.flyte._task import TaskTemplate
+    from flytemigrate.runtime.flyte.remote import LazyEntity
 
+    if isinstance(task, LazyEntity):
+        raise ValueError("Remote tasks and triggers can only be run in remote mode.")
+    if not isinstance(task, TaskTemplate):
+        raise TypeError(f"On Flyte tasks can be run, not generic functions or methods '{type(task)}'.")
     if args:
         names = task.interface.positional
         kwargs = {**dict(zip(names, args)), **kwargs}

@@ -140,10 +140,63 @@ def transport(value: Any) -> Any:
         return tuple(transport(v) for v in value)
     if type(value) is tuple:
         return tuple(transport(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _transport_dataclass(value)
+    if type(value).__name__ == "datetime" and getattr(value, "tzinfo", False) is None:
+        # The SDK's timestamp literal has no naive form: a naive datetime arrives as UTC-aware.
+        import datetime as _dt
+
+        if isinstance(value, _dt.datetime):
+            return value.replace(tzinfo=_dt.timezone.utc)
     try:
         return copy.deepcopy(value)
     except Exception:  # uncopyable objects (locks, clients) cross as they are
         return value
+
+
+_FIELD_HINTS: dict = {}
+
+
+def _transport_dataclass(value: Any) -> Any:
+    """Rebuild a dataclass the way the SDK's deserialisation does: from its init fields, with an
+    ``int`` in a ``float`` field becoming a float (nested values transported too)."""
+    cls = type(value)
+    hints = _FIELD_HINTS.get(cls)
+    if hints is None:
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception:  # unresolvable field annotations: keep values as they are
+            hints = {}
+        _FIELD_HINTS[cls] = hints
+    kwargs = {}
+    for f in dataclasses.fields(value):
+        if not f.init:
+            continue
+        kwargs[f.name] = _float_fields(transport(getattr(value, f.name)), hints.get(f.name, Any))
+    try:
+        return cls(**kwargs)
+    except Exception:  # a constructor that rejects its own fields: fall back to a plain copy
+        return copy.deepcopy(value)
+
+
+def _float_fields(value: Any, tp: Any) -> Any:
+    if type(value) is int and (tp is float or (_is_optional_of(tp, float))):
+        return float(value)
+    origin = typing.get_origin(tp)
+    if origin in (list, typing.List) and type(value) is list:
+        args = typing.get_args(tp)
+        return [_float_fields(v, args[0]) for v in value] if args else value
+    if origin in (dict, typing.Dict) and type(value) is dict:
+        args = typing.get_args(tp)
+        return {k: _float_fields(v, args[1]) for k, v in value.items()} if args else value
+    return value
+
+
+def _is_optional_of(tp: Any, inner: Any) -> bool:
+    origin = typing.get_origin(tp)
+    if origin is Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
+        return inner in typing.get_args(tp)
+    return False
 
 
 def split_outputs(value: Any, iface: Interface) -> tuple:

@@ -220,13 +220,6 @@ class NonRecoverableError(RuntimeUserError):
         return False
 
 
-class RuntimeNotAvailableLocallyError(RuntimeUserError):
-    """flytemigrate-only: a remote-only API was used on the local runtime."""
-
-    def __init__(self, message: str):
-        super().__init__("NotAvailableLocally", message, "user")
-
-
 # Errors that cross a task boundary keep these classes (by code), like the real SDK's conversion.
 TIMEOUT_ERRORS_BY_CODE = {
     "TaskTimeoutError": TaskTimeoutError,

@@ -190,6 +190,8 @@ class Dir:
 
 
 class _Reader:
+    """What ``DataFrame.open(...)`` returns: ``all()``/``all_sync()`` give the pandas frame."""
+
     def __init__(self, df: Any):
         self._df = df
 
@@ -211,6 +213,11 @@ class DataFrame:
     @classmethod
     def from_df(cls, val: Any, uri: Optional[str] = None) -> DataFrame:
         """Wrap an in-memory DataFrame."""
+        return cls(val=val, uri=uri)
+
+    @classmethod
+    def wrap_df(cls, val: Any, uri: Optional[str] = None) -> DataFrame:
+        """Wrap an in-memory DataFrame (the SDK's current name for :meth:`from_df`)."""
         return cls(val=val, uri=uri)
 
     @classmethod

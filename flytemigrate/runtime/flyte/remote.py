@@ -1,33 +1,78 @@
-"""``flyte.remote`` on the runtime: remote objects need a cluster, so each lookup fails clearly."""
+"""``flyte.remote`` on the runtime: remote objects need a cluster.
+
+Like the SDK without a configured client, ``Task.get`` returns a lazy reference and using it fails
+with ``InitializationError`` (code ``ClientNotInitializedError``); ``flyte.run`` of a reference
+raises the SDK's ``ValueError``. Other lookups fail the same way at once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flytemigrate.runtime.flyte.errors import RuntimeNotAvailableLocallyError
+from flytemigrate.runtime.flyte.errors import InitializationError
+
+_NO_CLIENT = (
+    "Client has not been initialized. Call flyte.init() with a valid endpoint/api-key before using this "
+    "function or Call flyte.init_from_config() with a valid path to the config file. (The flytemigrate "
+    "local runtime has no cluster: remote tasks are not available locally; call the task's code directly.)"
+)
 
 
-def _unavailable(what: str) -> RuntimeNotAvailableLocallyError:
-    return RuntimeNotAvailableLocallyError(
-        f"{what} needs a Flyte cluster and is not available on the flytemigrate local runtime; "
-        "run the referenced task's code directly or verify against a cluster."
-    )
+def _not_initialized() -> InitializationError:
+    return InitializationError("ClientNotInitializedError", "user", _NO_CLIENT)
+
+
+class _Syncified:
+    """A method callable directly or through ``.aio``, failing both ways."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise _not_initialized()
+
+    async def aio(self, *args: Any, **kwargs: Any) -> Any:
+        raise _not_initialized()
+
+
+class LazyEntity:
+    """A reference to a deployed task, fetched on first use (which fails locally)."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self.fetch = _Syncified()
+        self.override = _Syncified()
+
+    @property
+    def name(self) -> str:
+        """The referenced task's name."""
+        return self._name
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise _not_initialized()
+
+    def __repr__(self) -> str:
+        return f"Future for task with name {self._name}"
+
+    __str__ = __repr__
 
 
 class _Remote:
-    """Base of remote entities: every class-level lookup raises."""
+    """Base of remote entities: lookups need a client."""
 
     @classmethod
     def get(cls, *args: Any, **kwargs: Any) -> Any:
-        raise _unavailable(f"flyte.remote.{cls.__name__}.get")
+        raise _not_initialized()
 
     @classmethod
     def listall(cls, *args: Any, **kwargs: Any) -> Any:
-        raise _unavailable(f"flyte.remote.{cls.__name__}.listall")
+        raise _not_initialized()
 
 
 class Task(_Remote):
     """A deployed task."""
+
+    @classmethod
+    def get(cls, name: str = "", *args: Any, **kwargs: Any) -> LazyEntity:  # type: ignore[override]
+        """A lazy reference; fetching or calling it fails locally."""
+        return LazyEntity(name)
 
 
 class Run(_Remote):
@@ -48,3 +93,4 @@ class Secret(_Remote):
 
 for _c in (Task, Run, Action, Project, Secret, _Remote):
     _c.__module__ = "flyte.remote"
+LazyEntity.__module__ = "flyte.remote._task"

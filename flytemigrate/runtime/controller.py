@@ -75,7 +75,9 @@ class RunState:
 class Frame:
     """One executing task or trace call."""
 
-    __slots__ = ("run", "record", "replay_children", "next_child", "in_trace", "group", "task", "report", "action")
+    __slots__ = (
+        "run", "record", "replay_children", "next_child", "in_trace", "group", "task", "report", "action", "context"
+    )
 
     def __init__(self, run: RunState, record: CallRecord, task: Any = None, replay_children=None, in_trace=False):
         self.run = run
@@ -87,6 +89,7 @@ class Frame:
         self.group: str | None = None
         self.report = None
         self.action = None
+        self.context = None  # the TaskContext flyte.ctx() hands out, so its .data persists in the call
 
 
 FRAME: ContextVar[Frame | None] = ContextVar("flytemigrate_runtime_frame", default=None)

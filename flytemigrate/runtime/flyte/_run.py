@@ -160,18 +160,24 @@ def ctx() -> Any:
     frame = controller.current_frame()
     if frame is None:
         return NULL_TASK_CONTEXT
+    group_data = GroupData(frame.group) if frame.group else None
+    if frame.context is not None:
+        frame.context.group_data = group_data
+        frame.context.custom_context = dict(_CUSTOM_CONTEXT)
+        return frame.context
     run_dir = str(frame.run.run_dir)
     if frame.action is None:
         frame.action = ActionID(name=frame.record.name, run_name=frame.run.name)
-    return TaskContext(
+    frame.context = TaskContext(
         action=frame.action,
         raw_data_path=f"{run_dir}/raw_data/{frame.run.name}",
         output_path=f"{run_dir}/metadata/{frame.run.name}",
         run_base_dir=f"{run_dir}/metadata/{frame.run.name}",
         report=_report_of(frame),
-        group_data=GroupData(frame.group) if frame.group else None,
+        group_data=group_data,
         custom_context=dict(_CUSTOM_CONTEXT),
     )
+    return frame.context
 
 
 def _report_of(frame: Any) -> Any:

@@ -40,15 +40,38 @@ def jsonable(value: Any) -> Any:
     if isinstance(path, str) and type(value).__name__ in ("File", "Dir"):
         return {"__" + type(value).__name__.lower() + "__": path}
     if type(value).__name__ == "DataFrame" and hasattr(value, "to_dict"):
-        try:
-            return {"__dataframe__": jsonable(value.to_dict(orient="records"))}
-        except Exception:  # a frame with exotic dtypes still gets a stable record
-            return {"__dataframe__": repr(value)}
+        return _frame_form(value)
     if isinstance(value, (bytes, bytearray)):
         return {"__bytes__": bytes(value).hex()}
     if hasattr(value, "isoformat"):
         return {"__datetime__": value.isoformat()}
     return {"__repr__": repr(value)}
+
+
+_FRAME_ROWS_INLINE = 100
+
+
+def _frame_form(frame: Any) -> dict:
+    """Small frames by their rows; large ones by shape, columns and a content hash (records stay small)."""
+    try:
+        rows = len(frame)
+        if rows <= _FRAME_ROWS_INLINE:
+            return {"__dataframe__": jsonable(frame.to_dict(orient="records"))}
+        import hashlib
+
+        import pandas as pd
+
+        pandas_frame = frame if isinstance(frame, pd.DataFrame) else frame._frame()
+        digest = hashlib.sha256(pd.util.hash_pandas_object(pandas_frame, index=True).values.tobytes())
+        return {
+            "__dataframe__": {
+                "rows": rows,
+                "columns": [str(c) for c in pandas_frame.columns],
+                "sha256": digest.hexdigest(),
+            }
+        }
+    except Exception:  # a frame with exotic dtypes still gets a stable record
+        return {"__dataframe__": repr(frame)}
 
 
 @dataclasses.dataclass

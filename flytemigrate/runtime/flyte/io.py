@@ -237,6 +237,9 @@ class DataFrame:
         """A reader whose ``all()`` returns the data as a pandas DataFrame."""
         return _Reader(self._frame())
 
+    def __len__(self) -> int:
+        return len(self._frame())
+
     def to_dict(self, orient: str = "records") -> Any:
         """Canonical content (used by call records)."""
         return self._frame().to_dict(orient=orient)

@@ -201,7 +201,7 @@ class ModuleAnalysis:
     global_access_sites: list[tuple[str, str, cst.Name]] = field(default_factory=list)
     # qualname of a helper -> shortest chain from it to a task it starts (task last).
     reaches_task: dict[str, list[str]] = field(default_factory=dict)
-    _reach_cache: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
+    _reach_cache: dict[tuple, dict[str, list[str]]] = field(default_factory=dict, repr=False)
 
     # -- views ------------------------------------------------------------------------------
 
@@ -242,12 +242,14 @@ class ModuleAnalysis:
     def trace_calls(self, info: FunctionInfo) -> list[CallSite]:
         return [c for c in info.calls if c.target is not None and self.functions[c.target].kind == "trace"]
 
-    def reach(self, qualname: str) -> dict[str, list[str]]:
-        """Functions run inside the container of task ``qualname``: itself and the helpers and
-        traces it calls, transitively (tasks it starts run elsewhere), with chains."""
-        cached = self._reach_cache.get(qualname)
+    def reach(self, qualname: str, follow: tuple[str, ...] = ("helper", "trace")) -> dict[str, list[str]]:
+        """Functions run in the same process as ``qualname``: itself and the functions of kinds
+        ``follow`` it calls, transitively (tasks it starts run elsewhere), with chains. For a task
+        the default is what runs inside its container."""
+        key = (qualname, follow)
+        cached = self._reach_cache.get(key)
         if cached is None:
-            cached = self._reach_cache[qualname] = _reachable(self.functions, [qualname], follow=("helper", "trace"))
+            cached = self._reach_cache[key] = _reachable(self.functions, [qualname], follow=follow)
         return cached
 
     def tasks_running(self, qualname: str) -> list[str]:

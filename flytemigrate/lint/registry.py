@@ -71,6 +71,14 @@ RULE_MODULES: list[str] = [
     "fm203_class_attribute_mutated_in_task",
     "fm204_file_shared_between_tasks",
     "fm205_mutable_default_argument",
+    "fm401_large_output_in_driver",
+    "fm402_io_in_driver",
+    "fm403_task_called_in_trace",
+    "fm404_await_sync_task",
+    "fm405_sync_task_in_async_code",
+    "fm406_async_task_in_sync_code",
+    "fm407_task_in_thread",
+    "fm408_env_option_on_task",
 ]
 
 ALL_RULES.extend(_collect())

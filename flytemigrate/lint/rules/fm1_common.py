@@ -177,3 +177,17 @@ def starting_call_ids(analysis: ModuleAnalysis, info: FunctionInfo) -> set[int]:
         if kind in ("task", "trace") or target in analysis.reaches_task:
             ids.add(id(site.node))
     return ids
+
+
+def gathered_call_ids(info: FunctionInfo) -> set[int]:
+    """Ids of expressions handed to ``asyncio.gather(...)`` in ``info`` (arguments, and the
+    element of a comprehension unpacked into it)."""
+    ids: set[int] = set()
+    for site in info.calls:
+        if site.derived or "asyncio.gather" not in site.names:
+            continue
+        for arg in site.node.args:
+            ids.add(id(arg.value))
+            if isinstance(arg.value, (cst.ListComp, cst.GeneratorExp)):
+                ids.add(id(arg.value.elt))
+    return ids

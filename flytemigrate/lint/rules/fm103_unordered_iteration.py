@@ -32,6 +32,21 @@ class _Assignments(cst.CSTVisitor):
                 self.values.setdefault(target.target.value, []).append(node.value)
 
 
+class _Returns(cst.CSTVisitor):
+    """Returned expressions of one function body (nested functions excluded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[cst.BaseExpression] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.values.append(node.value)
+
+
 class _Loops(cst.CSTVisitor):
     """``for`` statements and comprehensions of one function body (nested functions excluded)."""
 
@@ -69,7 +84,7 @@ class UnorderedIteration(Rule):
 
     Checked: `for` loops, comprehensions and `flyte.map(task, ...)` in driver code whose
     iterable is a set (`{...}`, `set(...)`, a set comprehension, or a local variable assigned
-    one) or a filesystem listing (`os.listdir`, `os.scandir`, `os.walk`, `glob.glob`,
+    one, or a project-local helper returning one) or a filesystem listing (`os.listdir`, `os.scandir`, `os.walk`, `glob.glob`,
     `Path.iterdir/glob/rglob`), and whose body starts a task or trace. `sorted(...)` around the
     iterable makes the order deterministic and is not flagged.
 
@@ -103,11 +118,21 @@ class UnorderedIteration(Rule):
     INVALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef main(d: str) -> list[int]:\n    return [load(f) for f in os.listdir(d)]\n",
         _HEAD + "@env.task\ndef main(names: list[str]) -> list[int]:\n    unique = set(names)\n    out = []\n    for n in unique:\n        out.append(load(n))\n    return out\n",
+        # The listing comes from a helper.
+        _HEAD + "def inputs(d):\n    found = os.listdir(d)\n    return found\n\n@env.task\ndef main(d: str) -> list[int]:\n    return [load(f) for f in inputs(d)]\n",
         _HEAD + "import glob as g\n\n@env.task\ndef main(d: str) -> list[int]:\n    return list(flyte.map(load, g.glob(d + '/*.csv')))\n",
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
         analysis = self.context.analysis
+        self._analysis = analysis
+        # id(Call) -> qualname of the helper it calls, to follow `for f in list_inputs(d):`.
+        self._helper_calls = {
+            id(site.node): site.target
+            for info in analysis.functions.values()
+            for site in info.calls
+            if not site.derived and site.target is not None and analysis.functions[site.target].kind == "helper"
+        }
         for info, _chain in analysis.replayed_functions():
             starting = starting_call_ids(analysis, info)
             if not starting:
@@ -145,6 +170,9 @@ class UnorderedIteration(Rule):
             return None
         if not isinstance(expr, cst.Call):
             return None
+        helper = self._helper_calls.get(id(expr))
+        if helper is not None and depth < 3:
+            return self._returns_unordered(helper, depth + 1)
         names = self.qualified_names(expr.func)
         if names & _SETS:
             return "set iteration order"
@@ -154,3 +182,15 @@ class UnorderedIteration(Rule):
         if isinstance(func, cst.Attribute) and func.attr.value in _PATH_LISTINGS and not names & {"glob.glob"}:
             return "directory listing order"
         return None
+
+    def _returns_unordered(self, qualname: str, depth: int) -> Optional[str]:
+        """What unordered collection helper ``qualname`` returns, if every return is one."""
+        body = self._analysis.functions[qualname].node.body
+        returns = _Returns()
+        body.visit(returns)
+        if not returns.values:
+            return None
+        assignments = _Assignments()
+        body.visit(assignments)
+        found = [self._unordered(value, assignments.values, depth) for value in returns.values]
+        return found[0] if all(found) else None

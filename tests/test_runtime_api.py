@@ -637,3 +637,15 @@ def test_variadic_functions_are_rejected_at_decoration_like_the_sdk():
         env.task(total)
     err = execute(unannotated, {"x": 1}).error
     assert "Expected no outputs but got 1" in str(err)
+
+
+def test_record_form_of_dataframes_small_by_rows_large_by_hash():
+    from flytemigrate.runtime.flyte.io import DataFrame as FlyteFrame
+    from flytemigrate.runtime.record import jsonable
+
+    assert jsonable(pd.DataFrame({"a": [1, 2]})) == {"__dataframe__": [{"a": 1}, {"a": 2}]}
+    big = pd.DataFrame({"a": range(500)})
+    form = jsonable(big)["__dataframe__"]
+    assert form["rows"] == 500 and form["columns"] == ["a"]
+    assert jsonable(FlyteFrame.from_df(big.copy())) == jsonable(big)
+    assert jsonable(big.assign(a=big["a"] + 1)) != jsonable(big)

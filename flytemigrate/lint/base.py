@@ -13,7 +13,8 @@ Writing a rule:
 * one module per rule in ``flytemigrate/lint/rules/``, one ``Rule`` subclass, listed in
   ``flytemigrate/lint/registry.py``;
 * class attributes ``code`` (``FM101``), ``name`` (kebab-case), ``severity``, ``VALID`` and
-  ``INVALID`` (source snippets; tests are generated from them), optionally ``PREFILTER``;
+  ``INVALID`` (source snippets; tests are generated from them), optionally ``PREFILTER`` and
+  ``REQUIRES_FLYTE`` (text pre-checks, see below);
 * a docstring in four parts, which ``flytemigrate explain`` and ``docs/rules.md`` render::
 
       One-paragraph summary of what the rule flags (first line = the summary in `rules`).
@@ -111,9 +112,11 @@ class Rule(cst.BatchableCSTVisitor):
     severity: ClassVar[Severity] = Severity.WARNING
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
-    # The rule only runs on files containing at least one of these substrings (a cheap text
-    # pre-check that lets the runner skip parsing files that cannot contain a finding).
-    PREFILTER: ClassVar[tuple[str, ...]] = ("flyte",)
+    # Cheap text pre-checks that let the runner skip rules (and the parse, when no rule is left)
+    # on files that cannot contain a finding: the rule runs only if the source mentions "flyte"
+    # (unless REQUIRES_FLYTE is False) and contains at least one PREFILTER substring (if any).
+    PREFILTER: ClassVar[tuple[str, ...]] = ()
+    REQUIRES_FLYTE: ClassVar[bool] = True
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
 
@@ -125,7 +128,9 @@ class Rule(cst.BatchableCSTVisitor):
 
     @classmethod
     def applies_to(cls, source: str) -> bool:
-        """Whether the text pre-check lets this rule run on ``source``."""
+        """Whether the text pre-checks let this rule run on ``source``."""
+        if cls.REQUIRES_FLYTE and "flyte" not in source:
+            return False
         return not cls.PREFILTER or any(token in source for token in cls.PREFILTER)
 
     @classmethod

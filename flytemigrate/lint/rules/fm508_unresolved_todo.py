@@ -38,6 +38,8 @@ class UnresolvedTodo(Rule):
     name: ClassVar[str] = "unresolved-todo"
     severity: ClassVar[Severity] = Severity.WARNING
     PREFILTER: ClassVar[tuple[str, ...]] = ("TODO(flytemigrate",)
+    # Runs on every file: markers and suppressions matter whether or not Flyte is imported.
+    REQUIRES_FLYTE: ClassVar[bool] = False
     VALID: ClassVar[list[str]] = [
         "import flyte\n# TODO: tidy this up\nx = 1\n",
         "msg = '# TODO(flytemigrate FM501): in a string is not a comment'\n",

@@ -34,6 +34,8 @@ class UnusedSuppression(Rule):
     code: ClassVar[str] = "FM900"
     name: ClassVar[str] = "unused-suppression"
     PREFILTER: ClassVar[tuple[str, ...]] = ("flytemigrate:",)
+    # Runs on every file: markers and suppressions matter whether or not Flyte is imported.
+    REQUIRES_FLYTE: ClassVar[bool] = False
     VALID: ClassVar[list[str]] = [
         "import flyte\nenv = flyte.TaskEnvironment(name='etl')\n",
         "from flytekit import task  # flytemigrate: ignore[FM501]\n",

@@ -28,6 +28,8 @@ class SuppressionWithoutCode(Rule):
     code: ClassVar[str] = "FM901"
     name: ClassVar[str] = "suppression-without-code"
     PREFILTER: ClassVar[tuple[str, ...]] = ("flytemigrate:",)
+    # Runs on every file: markers and suppressions matter whether or not Flyte is imported.
+    REQUIRES_FLYTE: ClassVar[bool] = False
     VALID: ClassVar[list[str]] = [
         "from flytekit import task  # flytemigrate: ignore[FM501]\n",
         "# flytemigrate is the tool that moved this file\nimport flyte\n",

@@ -115,3 +115,18 @@ def test_a_crashing_rule_is_isolated(monkeypatch):
     assert "FM501" in codes
     crash = next(d for d in output.diagnostics if d.code == "FM001")
     assert "FM399" in crash.message and "boom" in crash.message
+
+
+def test_files_without_flyte_are_not_parsed(monkeypatch):
+    """The text pre-check skips non-Flyte files entirely (a syntax error there is not ours to
+    report), but a migration TODO marker is reported in any file."""
+    import libcst
+
+    calls = []
+    real_parse = libcst.parse_module
+    monkeypatch.setattr(libcst, "parse_module", lambda src, *a, **k: calls.append(src) or real_parse(src, *a, **k))
+    assert lint_source("def broken(:\n", "plain.py").diagnostics == []
+    assert calls == []
+    assert [d.code for d in lint_source("import flyte\ndef broken(:\n", "f.py").diagnostics] == ["FM002"]
+    todo = lint_source("x = 1  # TODO(flytemigrate FM525): use flyte.ctx()\n", "plain.py")
+    assert [d.code for d in todo.diagnostics] == ["FM508"]

@@ -1,12 +1,14 @@
 """Parsing ``--name value`` command-line inputs from a task's type hints (like ``flyte run --local``).
 
-ints, floats, bools and strings are parsed directly; enums by value; lists, dicts, tuples, dataclasses
-and pydantic models from JSON; ``File``/``Dir`` from paths; DataFrames from a CSV or parquet path.
+ints, floats, bools and strings are parsed directly; enums by value; datetimes and dates as ISO 8601,
+timedeltas as seconds; lists, dicts, tuples, dataclasses and pydantic models from JSON; ``File``/``Dir``
+from paths; DataFrames from a CSV or parquet path.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 import json
 import types
@@ -87,6 +89,12 @@ def parse_value(text: str, tp: Any) -> Any:
         return int(text)
     if tp is float:
         return float(text)
+    if tp is datetime.datetime:
+        return datetime.datetime.fromisoformat(text)
+    if tp is datetime.date:
+        return datetime.date.fromisoformat(text)
+    if tp is datetime.timedelta:
+        return datetime.timedelta(seconds=float(text))
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         try:
             return tp(text)

@@ -258,3 +258,15 @@ def test_console_script_stdin_and_lazy_imports(tmp_path: Path):
     )
     assert "-:8:7: FM301" in proc.stdout, proc.stderr
     assert "HEAVY [] EXIT 1" in proc.stderr, proc.stderr
+
+
+def test_explain_engine_and_rewrite_todo_codes():
+    from flytemigrate.lint.docs import rewrite_codes
+
+    engine = run("explain", "FM002")
+    assert engine.exit_code == 0 and "syntax-error" in engine.stdout
+    for code, (meaning, _todo) in sorted(rewrite_codes().items())[:3]:
+        result = run("explain", code)
+        assert result.exit_code == 0
+        assert f"TODO(flytemigrate {code})" in result.stdout and meaning in result.stdout
+    assert run("explain", "FM599").exit_code == 2

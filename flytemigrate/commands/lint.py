@@ -142,8 +142,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("explain")
     def explain(code: str = typer.Argument(..., help="Rule code, e.g. FM101, or rule name.")) -> None:
-        """Print the documentation of one rule."""
-        from flytemigrate.lint.docs import rule_markdown
+        """Print the documentation of one rule (or of a rewrite TODO code such as FM525)."""
+        from flytemigrate.lint.docs import explain_code, rule_markdown
         from flytemigrate.lint.registry import ALL_RULES
 
         wanted = code.strip()
@@ -151,6 +151,11 @@ def register(app: typer.Typer) -> None:
             if wanted.upper() == rule.code or wanted.lower() == rule.name:
                 typer.echo(rule_markdown(rule, heading="#").rstrip())
                 return
+        # Not a rule: an engine code (FM000-FM002) or a rewrite TODO code (FM520+).
+        other = explain_code(wanted)
+        if other is not None:
+            typer.echo(other.rstrip())
+            return
         usage_error(f"unknown rule {code!r} (see `flytemigrate rules`)")
 
 

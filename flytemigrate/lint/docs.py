@@ -6,6 +6,7 @@ regenerates ``docs/rules.md`` (default path) from them.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,47 @@ def render_rules_md(rules: Optional[list[type[Rule]]] = None) -> str:
     for code, (name, summary) in ENGINE_CODES.items():
         lines.append(f"- **{code}** `{name}`: {summary}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# Modules whose docstrings document the codes of the ``# TODO(flytemigrate FMxxx)`` markers that
+# ``flytemigrate rewrite`` leaves behind, as Markdown table rows ``| FMxxx | meaning | what to do |``.
+_REWRITE_CODE_MODULES = ("flytemigrate.codemods.todo_codes", "flytemigrate.codemods.dataflow_common")
+_TABLE_ROW = re.compile(r"^\|\s*(FM\d{3})\s*\|\s*(.+?)\s*\|\s*(.+?)\s*\|\s*$")
+
+
+def rewrite_codes() -> dict[str, tuple[str, str]]:
+    """``{code: (meaning, what to do)}`` for the rewrite TODO codes documented by the codemods."""
+    import importlib
+
+    found: dict[str, tuple[str, str]] = {}
+    for module_name in _REWRITE_CODE_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for line in (module.__doc__ or "").splitlines():
+            match = _TABLE_ROW.match(line.strip())
+            if match:
+                found[match.group(1)] = (match.group(2).replace("``", "`"), match.group(3).replace("``", "`"))
+    return found
+
+
+def explain_code(code: str) -> Optional[str]:
+    """Documentation for a non-rule code (engine failure or rewrite TODO), or None if unknown."""
+    code = code.strip().upper()
+    if code in ENGINE_CODES:
+        name, summary = ENGINE_CODES[code]
+        return f"# {code} `{name}`\n\nReported by the engine, not by a rule: {summary}\n"
+    row = rewrite_codes().get(code)
+    if row is None:
+        return None
+    meaning, todo = row
+    return (
+        f"# {code} (rewrite TODO)\n\n"
+        f"`flytemigrate rewrite` leaves `# TODO(flytemigrate {code}): ...` where it could not convert code "
+        f"safely; `flytemigrate lint` reports each marker as FM508 until it is resolved and deleted.\n\n"
+        f"*What:* {meaning}\n\n*What to do:* {todo}\n"
+    )
 
 
 def main(argv: Optional[list[str]] = None) -> int:

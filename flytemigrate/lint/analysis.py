@@ -307,6 +307,9 @@ class _Collector(cst.CSTVisitor):
         self.pending: list[tuple[FunctionInfo, CallSite, str]] = []
 
     def names(self, node: cst.CSTNode) -> frozenset[str]:
+        # Only plain dotted names: LibCST names `f().g` "f.g", which is not what is called.
+        if dotted_name(node) is None:  # type: ignore[arg-type]
+            return frozenset()
         value = self.qnames.get(node, ())
         if isinstance(value, LazyValue):  # QualifiedNameProvider computes names on demand
             value = value()

@@ -7,7 +7,7 @@ from typing import ClassVar
 import libcst as cst
 
 from flytemigrate.lint.base import Rule, Severity
-from flytemigrate.lint.rules.fm1_common import argument_calls, nondeterministic
+from flytemigrate.lint.rules.fm1_common import argument_calls, call_names, nondeterministic
 
 _HEAD = 'import flyte\nimport random\nimport time\nenv = flyte.TaskEnvironment(name="x")\n\n@env.task\ndef train(seed: float) -> float:\n    return seed\n\n'
 
@@ -52,7 +52,7 @@ class NondeterministicTaskArgument(Rule):
         analysis = self.context.analysis
         for info, _chain in analysis.replayed_functions():
             for site, call in argument_calls(analysis, info):
-                found = nondeterministic(frozenset(self.qualified_names(call.func)), call)
+                found = nondeterministic(call_names(self, call), call)
                 if found is None:
                     continue
                 category, source = found

@@ -8,7 +8,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from flytemigrate.lint.base import Rule, Severity
-from flytemigrate.lint.rules.fm1_common import calls_in, nondeterministic
+from flytemigrate.lint.rules.fm1_common import call_names, calls_in, nondeterministic
 
 _HEAD = 'import flyte\nimport time\nimport uuid\nenv = flyte.TaskEnvironment(name="x")\n\n@env.task\ndef tag(run: str) -> str:\n    return run\n\n'
 
@@ -52,7 +52,7 @@ class ModuleLevelNondeterminism(Rule):
 
     def _source(self, value: cst.BaseExpression) -> Optional[str]:
         for call in calls_in(value):
-            found = nondeterministic(frozenset(self.qualified_names(call.func)), call)
+            found = nondeterministic(call_names(self, call), call)
             if found:
                 return found[1]
         return None

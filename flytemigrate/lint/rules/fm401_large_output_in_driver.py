@@ -44,8 +44,8 @@ class LargeOutputInDriver(Rule):
 
     * a reduction (`pd.concat`, `np.concatenate`/`stack`/`vstack`/`hstack`, `functools.reduce`,
       `polars.concat`, `pa.concat_tables`, or `sum(..., start)`) applied to fan-in results: a
-      `flyte.map(...)` or `asyncio.gather(...)` call, a comprehension that calls a task, or a
-      local variable assigned from one of those;
+      `flyte.map(...)` or `asyncio.gather(...)` call, a comprehension that calls a task, a call
+      of a project helper that starts tasks, or a local variable assigned from one of those;
     * loading a whole dataset in the driver: `df.open(pd.DataFrame).all()`, `.all_sync()`,
       `.to_pandas()`, `.to_arrow()`, `.to_polars()`.
 
@@ -88,6 +88,13 @@ class LargeOutputInDriver(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         analysis = self.context.analysis
+        # Calls of project helpers that start tasks: what they return are task outputs.
+        self._task_helpers = {
+            id(site.node)
+            for info in analysis.functions.values()
+            for site in info.calls
+            if not site.derived and site.target in analysis.reaches_task
+        }
         for info, _chain in analysis.replayed_functions():
             task_call_ids = {id(c.node) for c in analysis.task_calls(info)}
             if not task_call_ids and not info.calls:
@@ -139,6 +146,8 @@ class LargeOutputInDriver(Rule):
         if isinstance(expr, cst.Await):
             return self._fan_in(expr.expression, task_call_ids, fan_in)
         if isinstance(expr, cst.Call):
+            if id(expr) in self._task_helpers:
+                return True
             names = set(self.qualified_names(expr.func))
             if names & (MAP_CALLS | _GATHER):
                 return True

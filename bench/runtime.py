@@ -102,6 +102,7 @@ def _worker(leg: str, children: int, repeats: int) -> dict[str, Any]:
             full = time.perf_counter() - start
             per_child.append((full - empty) / children * 1e6)
         out[name] = statistics.median(per_child)
+        out[name + "_best"] = min(per_child)
     out["sync_call_median"] = statistics.median(call_times) * 1e6
     return out
 
@@ -145,6 +146,9 @@ def measure(children: int, real_children: int, repeats: int, imports: int, legs:
             result[leg] = _child(["--worker", leg, "--children", str(n), "--repeats", str(repeats)], scratch, 3600)
             samples = [_child(["--import-probe", leg], scratch, 600) for _ in range(imports)]
             result[leg]["import_ms"] = statistics.median(samples)
+            result[leg]["import_ms_best"] = min(samples)
+    result["loadavg_1min"] = os.getloadavg()[0]
+    result["cpus"] = os.cpu_count()
     if "real" in result and "runtime" in result:
         result["ratio"] = {d: result["real"][d] / result["runtime"][d] for d in DRIVERS if result["runtime"][d] > 0}
         result["ratio"]["import"] = result["real"]["import_ms"] / result["runtime"]["import_ms"]
@@ -174,7 +178,10 @@ def render(result: dict) -> str:
     lines.append("")
     lines.append(
         f"children per driver: runtime {rt.get('children')}, real {real.get('children')}; "
-        f"median of {rt.get('repeats')} repeats"
+        f"median of {rt.get('repeats')} repeats (best: runtime "
+        + ", ".join(f"{d} {rt.get(d + '_best', float('nan')):.1f}" for d in DRIVERS)
+        + f" us, import {rt.get('import_ms_best', float('nan')):.1f} ms); "
+        f"{result.get('cpus')} CPUs, 1-min load average {result.get('loadavg_1min', float('nan')):.1f}"
     )
     checks = [
         ("sync child <= 20 us", rt.get("sync", 1e9) <= TARGET_SYNC_US),
@@ -189,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=10_000, help="children per driver on the runtime")
     parser.add_argument("--real-children", type=int, default=1_000, help="children per driver on the real SDK")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per import timing")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--imports", type=int, default=7, help="fresh interpreters per import timing")
     parser.add_argument("--legs", default=",".join(LEGS), help="comma-separated subset of runtime,real")
     parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON")
     parser.add_argument("--worker", choices=LEGS, help=argparse.SUPPRESS)

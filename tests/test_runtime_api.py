@@ -649,3 +649,20 @@ def test_record_form_of_dataframes_small_by_rows_large_by_hash():
     assert form["rows"] == 500 and form["columns"] == ["a"]
     assert jsonable(FlyteFrame.from_df(big.copy())) == jsonable(big)
     assert jsonable(big.assign(a=big["a"] + 1)) != jsonable(big)
+
+
+async def _grouped(name: str, x: int) -> int:
+    with flyte.group(name):
+        await asyncio.sleep(0)  # let the other coroutine enter its own group in between
+        return await double(x)
+
+
+@env.task
+async def concurrent_groups(x: int) -> list:
+    return list(await asyncio.gather(_grouped("left", x), _grouped("right", x + 1)))
+
+
+def test_groups_are_per_coroutine_and_children_start_outside_any_group():
+    ex = execute(concurrent_groups, {"x": 1})
+    assert ex.outputs[0] == [2, 4]
+    assert sorted((c.group, c.inputs["x"]) for c in ex.record.children) == [("left", 1), ("right", 2)]

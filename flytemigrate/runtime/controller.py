@@ -76,7 +76,7 @@ class Frame:
     """One executing task or trace call."""
 
     __slots__ = (
-        "run", "record", "replay_children", "next_child", "in_trace", "group", "task", "report", "action", "context"
+        "run", "record", "replay_children", "next_child", "in_trace", "task", "report", "action", "context"
     )
 
     def __init__(self, run: RunState, record: CallRecord, task: Any = None, replay_children=None, in_trace=False):
@@ -86,13 +86,15 @@ class Frame:
         self.replay_children = replay_children
         self.next_child = 0
         self.in_trace = in_trace
-        self.group: str | None = None
         self.report = None
         self.action = None
         self.context = None  # the TaskContext flyte.ctx() hands out, so its .data persists in the call
 
 
 FRAME: ContextVar[Frame | None] = ContextVar("flytemigrate_runtime_frame", default=None)
+# The current flyte.group: a context variable (not a frame attribute) so that concurrent coroutines of one
+# driver each keep their own group, as with the SDK's context; a child task starts outside any group.
+GROUP: ContextVar[str | None] = ContextVar("flytemigrate_runtime_group", default=None)
 
 
 def current_frame() -> Frame | None:
@@ -227,7 +229,7 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
         inputs = bind_inputs(task, args, kwargs, check=False)
     except (TypeError, ValueError) as e:
         raise errors.RuntimeUserError(type(e).__name__, str(e)) from e
-    record = CallRecord(name=task.name, inputs=jsonable(inputs), kind="task", group=frame.group)
+    record = CallRecord(name=task.name, inputs=jsonable(inputs), kind="task", group=GROUP.get())
     frame.record.children.append(record)
     c = _Call(frame, task, inputs, record)
     try:
@@ -443,6 +445,7 @@ def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
     for attempt in range(1, attempts + 1):
         c.record.attempts = attempt
         token = FRAME.set(_enter(c))
+        group_token = GROUP.set(None)
         try:
             inputs = {k: typecheck.transport(v) for k, v in c.inputs.items()}
             func = _body_function(c)
@@ -454,6 +457,7 @@ def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
         except Exception as e:
             err = _as_runtime_error(e)
         finally:
+            GROUP.reset(group_token)
             FRAME.reset(token)
         if err is None:
             return _finish_checked(c, value)
@@ -478,6 +482,7 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
     for attempt in range(1, attempts + 1):
         c.record.attempts = attempt
         token = FRAME.set(_enter(c))
+        group_token = GROUP.set(None)
         try:
             inputs = {k: typecheck.transport(v) for k, v in c.inputs.items()}
             coro = _body_function(c)(**inputs)
@@ -492,6 +497,7 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
         except Exception as e:
             err = _as_runtime_error(e)
         finally:
+            GROUP.reset(group_token)
             FRAME.reset(token)
         if err is None:
             return _finish_checked(c, value)
@@ -558,7 +564,7 @@ def _trace_inputs(func: Any, args: tuple, kwargs: dict) -> dict:
 
 def _trace_prepare(frame: Frame, func: Any, args: tuple, kwargs: dict):
     inputs = _trace_inputs(func, args, kwargs)
-    record = CallRecord(name=func.__name__, inputs=jsonable(inputs), kind="trace", group=frame.group)
+    record = CallRecord(name=func.__name__, inputs=jsonable(inputs), kind="trace", group=GROUP.get())
     frame.record.children.append(record)
     return record
 

@@ -51,6 +51,7 @@ def default_run_dir() -> Path:
 def _run_body(frame: controller.Frame, task: Any, inputs: dict) -> Any:
     """Run the root body once in ``frame`` and check its outputs."""
     token = controller.FRAME.set(frame)
+    group_token = controller.GROUP.set(None)
     try:
         func = frame.run.isolated_function(task) if frame.run.isolate else task.func
         args = {k: typecheck.transport(v) for k, v in inputs.items()}
@@ -60,6 +61,7 @@ def _run_body(frame: controller.Frame, task: Any, inputs: dict) -> Any:
             value = func(**args)
         return value
     finally:
+        controller.GROUP.reset(group_token)
         controller.FRAME.reset(token)
 
 

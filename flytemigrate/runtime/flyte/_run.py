@@ -160,7 +160,8 @@ def ctx() -> Any:
     frame = controller.current_frame()
     if frame is None:
         return NULL_TASK_CONTEXT
-    group_data = GroupData(frame.group) if frame.group else None
+    current_group = controller.GROUP.get()
+    group_data = GroupData(current_group) if current_group else None
     if frame.context is not None:
         frame.context.group_data = group_data
         frame.context.custom_context = dict(_CUSTOM_CONTEXT)
@@ -213,12 +214,11 @@ def group(name: str):
     if frame is None:
         yield
         return
-    previous = frame.group
-    frame.group = name
+    token = controller.GROUP.set(name)
     try:
         yield
     finally:
-        frame.group = previous
+        controller.GROUP.reset(token)
 
 
 def trace(func: Any) -> Any:

@@ -10,9 +10,9 @@ from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameP
 from flytemigrate.lint.base import Rule, Severity
 
 _MAP_NAMES = ("flyte.map", "flyte.map.aio")
-# Builtins that drain an iterable exactly once.
-_MATERIALISERS = frozenset(
-    f"builtins.{name}" for name in ("list", "tuple", "set", "frozenset", "sorted", "sum", "dict", "any", "all", "min", "max")
+# Builtins that look at a generator without draining it (or fail on one).
+_NON_CONSUMERS = frozenset(
+    f"builtins.{name}" for name in ("len", "bool", "str", "repr", "print", "id", "type", "isinstance", "reversed")
 )
 
 # Builtins that wrap an iterable lazily: fine when they are consumed in turn.
@@ -23,9 +23,10 @@ class UnconsumedMap(Rule):
     """Flags `flyte.map(...)` results that are not materialised with `list()` (or iterated once).
 
     `flyte.map` returns a lazy, one-shot generator. The rule accepts a call passed straight to
-    `list()`/`tuple()`/`sorted()`/..., iterated by a `for` loop or comprehension, or assigned to
-    a variable that is then used exactly once in one of those ways. Anything else is flagged:
-    indexing, `len()`, returning it from a task, using it twice, or never using it.
+    `list()`/`tuple()`/`sorted()`/`", ".join()` or to a project function, iterated by a `for`
+    loop or comprehension, returned from a plain helper, or assigned to a variable that is then
+    used exactly once in one of those ways. Anything else is flagged: indexing, `len()`,
+    returning it from a task, using it twice, or never using it.
 
     Why it breaks in Flyte 2:
         flytekit's `map_task` returned a list. A `flyte.map` generator starts no task until it
@@ -56,11 +57,13 @@ class UnconsumedMap(Rule):
         "import flyte\ndef d(xs: list[int]) -> list[int]:\n    return list(map(abs, xs))\n",
         "import flyte\ndef d(xs: list[int]) -> dict[int, int]:\n    return dict(zip(xs, flyte.map(sq, xs)))\n",
         "import flyte\ndef d(xs: list[str]) -> str:\n    return ', '.join(flyte.map(up, xs))\n",
+        "import flyte\ndef d(xs: list[int]) -> list[int]:\n    return collect(flyte.map(sq, xs), min_success_ratio=0.5)\n",
+        "import flyte\ndef squares(xs):\n    return flyte.map(sq, xs)\n",
     ]
     INVALID: ClassVar[list[str]] = [
         "import flyte\ndef d(xs: list[int]) -> int:\n    results = flyte.map(sq, xs)\n    return results[0]\n",
         "import flyte\ndef d(xs: list[int]) -> None:\n    flyte.map(sq, xs)\n",
-        "import flyte\ndef d(xs: list[int]):\n    return flyte.map(sq, xs)\n",
+        "import flyte\nenv = flyte.TaskEnvironment(name='e')\n@env.task\ndef d(xs: list[int]) -> list[int]:\n    return flyte.map(sq, xs)\n",
         "import flyte\ndef d(xs: list[int]) -> int:\n    r = flyte.map(sq, xs)\n    a = list(r)\n    b = list(r)\n    return len(a) + len(b)\n",
         "import flyte as fl\ndef d(xs: list[int]) -> int:\n    return len(fl.map(sq, xs))\n",
         "import flyte\ndef d(xs: list[int]):\n    pairs = zip(xs, flyte.map(sq, xs))\n    return pairs\n",
@@ -72,20 +75,34 @@ class UnconsumedMap(Rule):
     def _consumes(self, node: cst.CSTNode) -> bool:
         """Whether the context of expression ``node`` drains it exactly once."""
         parent = self._parent(node)
-        if isinstance(parent, cst.Arg) and not parent.star and parent.keyword is None:
+        if isinstance(parent, cst.Arg) and not parent.star:
             call = self._parent(parent)
             if not isinstance(call, cst.Call):
                 return False
             names = self.qualified_names(call.func)
-            if names & _MATERIALISERS:
-                return True
-            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":  # ", ".join(...)
-                return True
-            # zip(xs, flyte.map(...)) is as good as the context it is used in.
-            return bool(names & _LAZY_WRAPPERS) and self._consumes(call)
+            if names & _NON_CONSUMERS:
+                return False
+            if names & _LAZY_WRAPPERS:
+                # zip(xs, flyte.map(...)) is as good as the context it is used in.
+                return self._consumes(call)
+            # list(), sorted(), ", ".join(), or a function of the project (e.g. a helper that
+            # collects results): handing the generator over is taken as consuming it.
+            return True
         if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
             return True
+        if isinstance(parent, cst.Return):
+            # Returning it from a task fails to serialise; from a plain helper it is the caller's.
+            return not self._in_task(node)
         return isinstance(parent, cst.From)  # `yield from`: the caller drains it
+
+    def _in_task(self, node: cst.CSTNode) -> bool:
+        current = self._parent(node)
+        while current is not None and not isinstance(current, (cst.FunctionDef, cst.Lambda)):
+            current = self._parent(current)
+        return isinstance(current, cst.FunctionDef) and id(current) in self._task_nodes
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._task_nodes = {id(info.node) for info in self.context.analysis.tasks.values()}
 
     def _assigned_and_consumed(self, call: cst.Call) -> Optional[bool]:
         """For ``name = flyte.map(...)``: whether ``name`` is used exactly once, draining it."""

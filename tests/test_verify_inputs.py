@@ -277,6 +277,14 @@ def test_decode_plain_forms_from_inputs_files() -> None:
     assert list(records["a"]) == [1, 2]
 
 
+def test_yaml_scalars_decode_into_string_inputs(tmp_path: Path) -> None:
+    path = tmp_path / "inputs.yaml"
+    path.write_text("main:\n  - {version: 1.5, day: 2024-01-31, build: 42, flag: yes}\n")
+    case = load_inputs_file(path)["main"][0]
+    decoded = decode_inputs(case, {"version": str, "day": str, "build": str, "flag": bool})
+    assert decoded == {"version": "1.5", "day": "2024-01-31", "build": "42", "flag": True}
+
+
 def test_dataframe_roundtrip_keeps_dtypes() -> None:
     frame = pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5], "c": ["x", "y"], "d": [True, False]})
     decoded = roundtrip(frame, pd.DataFrame)

@@ -546,6 +546,9 @@ def decode_value(value: Any, type_hint: Any = None) -> Any:
         return _decode_enum(value, hint)
     if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    if hint is str and not isinstance(value, (str, bool)) and isinstance(value, (int, float, _dt.date)):
+        # YAML reads `version: 1.10` as a float and `day: 2024-01-31` as a date; the input is a string.
+        return value.isoformat() if isinstance(value, _dt.date) else str(value)
     if hint in (_dt.datetime, _dt.date, _dt.timedelta):
         decoded = _decode_untyped(value)
         if isinstance(decoded, str):

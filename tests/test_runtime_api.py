@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple, Optional
 
+import pandas as pd
 import pytest
 
 import flytemigrate.runtime.flyte as flyte
 from flytemigrate.runtime import CallRecord, execute
 from flytemigrate.runtime.flyte import errors
+from flytemigrate.runtime.flyte.io import File
 
 env = flyte.TaskEnvironment(name="rt_tests")
 NO_WAIT = flyte.RetryStrategy(count=2, backoff=flyte.Backoff(base=timedelta(0)))
@@ -396,7 +398,7 @@ def test_run_object_like_the_real_one(tmp_path, monkeypatch):
 
 
 @env.task
-def write_file(text: str) -> "File":
+def write_file(text: str) -> File:
     import os
     import tempfile
 
@@ -410,7 +412,7 @@ def write_file(text: str) -> "File":
 
 
 @env.task
-def read_file(f: "File") -> str:
+def read_file(f: File) -> str:
     with f.open_sync("r") as fh:
         return fh.read() + ":" + flyte.ctx().action.name
 
@@ -419,8 +421,6 @@ def read_file(f: "File") -> str:
 def io_driver(text: str) -> str:
     return read_file(write_file(text))
 
-
-from flytemigrate.runtime.flyte.io import File  # noqa: E402 - used by the string annotations above
 
 
 def test_local_files_stay_in_place_like_sdk_local_mode_and_reports_are_written(tmp_path):
@@ -541,22 +541,21 @@ def test_config_values_validate_like_the_sdk():
         flyte.Backoff(base=timedelta(seconds=1), factor=2)
 
 
+def test_unresolvable_annotations_fail_at_declaration_like_the_sdk():
+    def forward_refs(x: "NotDefinedAnywhere") -> int:  # noqa: F821 - unresolvable on purpose
+        return 1
+
+    with pytest.raises(NameError, match="NotDefinedAnywhere"):
+        env.task(forward_refs)
+
+
 @env.task
-def forward_refs(x: "NotDefinedAnywhere") -> "AlsoUndefined":  # noqa: F821 - unresolvable on purpose
-    return x
-
-
-def test_unresolvable_annotations_check_nothing_instead_of_failing():
-    assert execute(forward_refs, {"x": 1}).outputs == (1,)
-
-
-@env.task
-def frame_len(d: "pd.DataFrame") -> int:
+def frame_len(d: pd.DataFrame) -> int:
     return len(d)
 
 
 @env.task
-def wraps_frame(n: int) -> "pd.DataFrame":
+def wraps_frame(n: int) -> pd.DataFrame:
     from flytemigrate.runtime.flyte.io import DataFrame as FlyteFrame
 
     return FlyteFrame.from_df(pd.DataFrame({"a": list(range(n))}))
@@ -580,8 +579,6 @@ def conversions(n: int) -> list:
     return out
 
 
-import pandas as pd  # noqa: E402 - used by the string annotations above
-
 
 def test_type_engine_conversions_measured_on_the_sdk():
     assert execute(conversions, {"n": 3}).outputs[0] == [2, "DataFrame", 3, "TypeError"]
@@ -601,7 +598,7 @@ def test_execute_rejects_objects_that_are_not_runtime_tasks():
         execute(lambda x: x, {"x": 1})
 
 
-@env.task(cache=flyte.Cache(behavior="auto", version_override="v1", max_age=timedelta(seconds=0.05)))
+@env.task(cache=flyte.Cache(behavior="auto", version_override="v1", max_age=timedelta(seconds=60)))
 def short_lived(x: int) -> int:
     counter["n"] += 1
     return x
@@ -613,13 +610,16 @@ def short_lived_driver(x: int) -> int:
 
 
 def test_cache_max_age_and_disable_run_cache(tmp_path, monkeypatch):
-    import time
+    import flytemigrate.runtime.cache as cache_module
 
+    clock = [1000.0]
+    monkeypatch.setattr(cache_module.time, "time", lambda: clock[0])
     counter["n"] = 0
     execute(short_lived_driver, {"x": 1}, run_dir=tmp_path)
+    clock[0] += 59
     execute(short_lived_driver, {"x": 1}, run_dir=tmp_path)
     assert counter["n"] == 1
-    time.sleep(0.1)
+    clock[0] += 2  # now older than max_age
     execute(short_lived_driver, {"x": 1}, run_dir=tmp_path)
     assert counter["n"] == 2
     monkeypatch.setenv("FLYTEMIGRATE_RUN_DIR", str(tmp_path))
@@ -635,6 +635,19 @@ def test_variadic_functions_are_rejected_at_decoration_like_the_sdk():
 
     with pytest.raises(ValueError, match="cannot have variable positional or keyword arguments"):
         env.task(total)
+
+    def doubled(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return fn(*args, **kwargs) * 2
+
+        return wrapper
+
+    @doubled
+    def area(w: float, h: float) -> float:
+        return w * h
+
+    assert execute(env.task(area), {"w": 2.0, "h": 3.0}).outputs == (12.0,)  # signature of the wrapped
     err = execute(unannotated, {"x": 1}).error
     assert "Expected no outputs but got 1" in str(err)
 

@@ -27,11 +27,14 @@ class Interface:
     def __init__(self, func: Any):
         import inspect
 
-        self.signature = inspect.signature(func)
-        try:
-            hints = typing.get_type_hints(func)
-        except Exception:  # unresolved forward references: check nothing rather than fail the call
-            hints = {name: Any for name in getattr(func, "__annotations__", {})}
+        self.signature = inspect.signature(func)  # follows __wrapped__, like the SDK
+        for param in self.signature.parameters.values():
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                raise ValueError(
+                    f"Function {getattr(func, '__name__', func)} cannot have variable positional or keyword arguments."
+                )
+        # Resolved when the task is declared: an unresolvable annotation fails there (NameError), as in the SDK.
+        hints = typing.get_type_hints(func)
         self.inputs = {name: hints.get(name, Any) for name in self.signature.parameters}
         self.positional = list(self.signature.parameters)
         self.defaults = {

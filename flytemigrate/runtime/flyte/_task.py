@@ -20,8 +20,6 @@ from flytemigrate.runtime.flyte._config import (
 )
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect at start-up
-_CO_VARARGS = 0x04
-_CO_VARKEYWORDS = 0x08
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -55,7 +53,10 @@ class TaskTemplate:
         report: bool = False,
         triggers: Tuple[Any, ...] = (),
         options: Optional[Dict[str, Any]] = None,
+        interface: Any = None,
     ):
+        from flytemigrate.runtime.typecheck import Interface
+
         self.func = func
         self.name = name
         self.short_name = short_name
@@ -68,7 +69,8 @@ class TaskTemplate:
         self.triggers = triggers
         self.options = dict(options or {})
         self.is_async = is_async_function(func)
-        self._interface = None
+        # Resolved now: bad signatures and unresolvable annotations fail at declaration, like the SDK.
+        self._interface = interface if interface is not None else Interface(func)
         self._version: Optional[str] = None
         self._configure()
         self.__doc__ = func.__doc__
@@ -89,11 +91,7 @@ class TaskTemplate:
 
     @property
     def interface(self):
-        """Resolved input/output types (computed on first call so forward references resolve)."""
-        if self._interface is None:
-            from flytemigrate.runtime.typecheck import Interface
-
-            self._interface = Interface(self.func)
+        """Resolved input/output types (signature and type hints of the function)."""
         return self._interface
 
     @property
@@ -158,8 +156,8 @@ class TaskTemplate:
             report=self.report,
             triggers=self.triggers,
             options=options,
+            interface=self._interface,
         )
-        new._interface = self._interface
         return new
 
     def __repr__(self) -> str:
@@ -276,11 +274,6 @@ class TaskEnvironment:
                 func = func.func
             if not callable(func):
                 raise TypeError(f"Expected a function, got {type(func)}")
-            code = getattr(func, "__code__", None)
-            if code is not None and code.co_flags & (_CO_VARARGS | _CO_VARKEYWORDS):
-                raise ValueError(
-                    f"Function {func.__name__} cannot have variable positional or keyword arguments."
-                )
             if getattr(func, "__name__", "") == "<lambda>":
                 fname = "lambda"
             else:

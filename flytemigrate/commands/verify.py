@@ -52,6 +52,7 @@ def register(app: typer.Typer) -> None:
         no_calls: bool = typer.Option(False, "--no-calls", help="Do not compare child task calls."),
         output_format: VerifyFormat = typer.Option(VerifyFormat.text, "--output-format", help="text, json or junit."),
         output_file: Optional[Path] = typer.Option(None, "--output-file", "-o", help="Write the report here instead of stdout."),
+        jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Processes converting files with --rewrite."),
         config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.flytemigrate] from."),
     ) -> None:
         """Run the Flyte 1 original and the converted code with the same inputs and compare."""
@@ -101,7 +102,7 @@ def register(app: typer.Typer) -> None:
                 except PathError as exc:
                     usage_error(str(exc))
                 use_async = async_style if async_style is not None else settings.async_style
-                projects = rewrite_projects(files, Path(scratch), use_async, inputs, settings.env_name)
+                projects = rewrite_projects(files, Path(scratch), use_async, inputs, settings.env_name, jobs=jobs)
             else:
                 if len(paths) != 2:
                     usage_error("give OLD.py NEW.py, or --rewrite PATHS")

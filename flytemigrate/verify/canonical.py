@@ -29,6 +29,7 @@ from typing import Any
 __all__ = ["canonical", "compare", "flatten_outputs", "short"]
 
 MAX_DIFFS = 20
+_PATH_TYPES = ("FlyteFile", "FlyteDirectory", "File", "Dir")
 
 
 def _file_digest(path: str) -> str:
@@ -142,6 +143,11 @@ def canonical(value: Any) -> Any:
         return {"__set__": sorted(items, key=lambda v: json.dumps(v, sort_keys=True))}
     if isinstance(value, (list, tuple)):
         return [canonical(v) for v in value]
+    if type(value).__name__ in _PATH_TYPES or isinstance(value, os.PathLike):
+        # Before the dataclass branch: FlyteFile/FlyteDirectory are dataclasses around a temp path.
+        path_form = _path_form(value)
+        if path_form is not None:
+            return path_form
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
     dump = getattr(value, "model_dump", None)

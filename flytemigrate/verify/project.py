@@ -10,6 +10,7 @@ touched.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,40 +92,92 @@ def group_by_root(files: Iterable[str]) -> dict[Path, list[str]]:
     return {root: sorted(set(mods)) for root, mods in sorted(groups.items())}
 
 
+def _imported_names(source: str) -> set[str]:
+    """Module names a file imports (absolute and relative), by a cheap scan; used to pick helpers."""
+    names: set[str] = set()
+    for match in _IMPORT_RE.finditer(source):
+        for part in re.split(r"[\s,()]+", (match.group(1) or "") + " " + (match.group(2) or "")):
+            part = part.strip(".")
+            if part and part not in ("import", "as"):
+                names.update(part.split("."))
+    return names
+
+
+_IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w\s,().]+)|import\s+([\w.]+))", re.M)
+
+
+def _convert_one(args: tuple[str, bool, Optional[str]]) -> tuple[str, Optional[str]]:
+    """Convert one scratch file in place; returns (path, error or None). Runs in a worker process."""
+    from flytemigrate.codemods import transform_source
+    from flytemigrate.codemods.base import RewriteOptions
+
+    path, async_style, env_name = args
+    source = Path(path).read_text(encoding="utf-8", errors="replace")
+    try:
+        output = transform_source(source, path, RewriteOptions(async_style=async_style, env_name=env_name))
+    except Exception as exc:  # noqa: BLE001 - the converted leg then runs the original module
+        return path, f"rewrite failed: {exc}"
+    if output.code != source:
+        Path(path).write_text(output.code, encoding="utf-8")
+    return path, None
+
+
 def rewrite_projects(
     files: Iterable[str],
     scratch: Path,
     async_style: bool,
     inputs: Optional[Path],
     env_name: Optional[str] = None,
+    jobs: int = 1,
 ) -> list[Project]:
-    """Copy every import root of ``files`` under ``scratch`` and convert its ``.py`` files there."""
-    from flytemigrate.codemods import transform_source
-    from flytemigrate.codemods.base import RewriteOptions
+    """Copy every import root of ``files`` under ``scratch`` and convert the Flyte 1 code there.
 
-    options = RewriteOptions(async_style=async_style, env_name=env_name)
+    Converted: the given files, and the other modules of the root that they import (helper modules
+    with tasks); other files in the root (unrelated scripts, golden outputs) are copied unchanged.
+    ``jobs`` > 1 converts in a process pool (LibCST is CPU-bound).
+    """
+    from flytemigrate.codemods import needs_rewrite
+
+    files = [str(Path(f).resolve()) for f in files]
     projects = []
+    work: list[tuple[str, bool, Optional[str]]] = []
+    owner: dict[str, Project] = {}
     for index, (root, modules) in enumerate(group_by_root(files).items()):
         target = scratch / f"{index:03d}-{root.name or 'root'}"
         shutil.copytree(root, target, ignore=COPY_IGNORE, symlinks=True)
-        notes: list[str] = []
-        for py in sorted(target.rglob("*.py")):
-            source = py.read_text(encoding="utf-8", errors="replace")
-            try:
-                output = transform_source(source, str(py), options)
-            except Exception as exc:  # noqa: BLE001 - the converted leg then reports the original module
-                notes.append(f"{py.relative_to(target)}: rewrite failed: {exc}")
-                continue
-            if output.code != source:
-                py.write_text(output.code, encoding="utf-8")
-        projects.append(
-            Project(
-                root=root,
-                modules=modules,
-                converted_root=target,
-                converted_modules={m: m for m in modules},
-                inputs_file=find_inputs_file(root, inputs),
-                rewrite_notes=notes,
-            )
+        project = Project(
+            root=root,
+            modules=modules,
+            converted_root=target,
+            converted_modules={m: m for m in modules},
+            inputs_file=find_inputs_file(root, inputs),
         )
+        projects.append(project)
+        wanted = {m.replace(".", "/") + ".py" for m in modules}
+        imported: set[str] = set()
+        for module in modules:
+            original = root / (module.replace(".", "/") + ".py")
+            if not original.exists():
+                original = root / module.replace(".", "/") / "__init__.py"
+            if original.exists():
+                imported |= _imported_names(original.read_text(encoding="utf-8", errors="replace"))
+        for py in sorted(target.rglob("*.py")):
+            relative = py.relative_to(target).as_posix()
+            helper = py.stem in imported or (py.name == "__init__.py" and py.parent.name in imported)
+            if relative not in wanted and not helper:
+                continue
+            if needs_rewrite(py.read_text(encoding="utf-8", errors="replace")):
+                work.append((str(py), async_style, env_name))
+                owner[str(py)] = project
+    if jobs > 1 and len(work) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(_convert_one, work))
+    else:
+        outcomes = [_convert_one(item) for item in work]
+    for path, error in outcomes:
+        if error:
+            project = owner[path]
+            project.rewrite_notes.append(f"{Path(path).relative_to(project.converted_root)}: {error}")
     return projects

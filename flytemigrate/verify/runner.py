@@ -159,9 +159,15 @@ def converted_job(project: Project, options: VerifyOptions, cases: list[dict]) -
 
 
 def verify_project(project: Project, options: VerifyOptions, pool: Optional[ThreadPoolExecutor] = None,
-                   explicit: Optional[dict] = None) -> list[CaseResult]:
-    """All verdicts of one project."""
-    original = run_leg("flytekit", original_job(project, options, explicit=explicit), options.timeout)
+                   explicit: Optional[dict] = None, original: Optional[dict] = None,
+                   leg_runner: Any = None) -> list[CaseResult]:
+    """All verdicts of one project; ``original`` reuses a flytekit leg result (same modules and inputs).
+
+    ``leg_runner(leg, job, timeout) -> dict`` replaces :func:`run_leg` (shrinking uses long-lived workers).
+    """
+    run = leg_runner or run_leg
+    if original is None:
+        original = run("flytekit", original_job(project, options, explicit=explicit), options.timeout)
     if "fatal" in original:
         return [CaseResult(project.label, m, "<module>", 0, {}, "error", reason=f"original: {original['fatal']}")
                 for m in project.modules]
@@ -176,10 +182,10 @@ def verify_project(project: Project, options: VerifyOptions, pool: Optional[Thre
     if runnable:
         job = converted_job(project, options, runnable)
         if pool is not None and len(legs) > 1:
-            futures = {leg: pool.submit(run_leg, leg, job, options.timeout) for leg in legs}
+            futures = {leg: pool.submit(run, leg, job, options.timeout) for leg in legs}
             converted = {leg: f.result() for leg, f in futures.items()}
         else:
-            converted = {leg: run_leg(leg, job, options.timeout) for leg in legs}
+            converted = {leg: run(leg, job, options.timeout) for leg in legs}
     task_names = set(original.get("task_names", []))
     for case in original["cases"]:
         result = decide(project, case, converted, task_names, options)
@@ -191,11 +197,12 @@ def verify_project(project: Project, options: VerifyOptions, pool: Optional[Thre
 
 def _converted_case(leg_result: dict, case: dict) -> dict:
     if "fatal" in leg_result:
-        return {"status": "error", "error_type": "LegFailure", "error_message": leg_result["fatal"]}
+        return {"status": "error", "error_type": "LegFailure", "error_message": leg_result["fatal"], "leg_failure": True}
     for item in leg_result.get("cases", []):
-        if item["entry"] == case["entry"] and item["index"] == case["index"]:
+        same_module = item.get("original_module", item["module"]) == case["module"]
+        if same_module and item["entry"] == case["entry"] and item["index"] == case["index"]:
             return item
-    return {"status": "error", "error_type": "Missing", "error_message": "no result for this case"}
+    return {"status": "error", "error_type": "Missing", "error_message": "no result for this case", "leg_failure": True}
 
 
 def compare_calls(original: list, converted: list, task_names: set[str]) -> list[str]:
@@ -243,6 +250,8 @@ def _compare_leg(case: dict, other: dict, leg: str, task_names: set[str],
     if other.get("status") == "skipped":
         return "skipped", [], other.get("reason", "")
     diffs: list[str] = []
+    if other.get("leg_failure"):  # the converted module did not import or lacks the entry
+        return "error", [], f"converted code unusable: {other.get('error_message', '')[:400]}"
     if case["status"] == "ok" and other["status"] == "ok":
         diffs += compare(case.get("output"), other.get("output"), options.float_tolerance)
     elif case["status"] == "error" and other["status"] == "error":

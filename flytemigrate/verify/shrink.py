@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -81,15 +82,54 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(project.root))
     entity = getattr(importlib.import_module(job["module"]), job["entry"])
 
+    workers = _Workers(Path(argv[1]).parent)
+    single = Project(project.root, [job["module"]], project.converted_root, project.converted_modules)
+    single_options = dataclasses.replace(options, legs=options.selected_legs()[:1])
+
     def fails(inputs: dict[str, Any]) -> bool:
         encoded = vin.encode_inputs(inputs)
-        single = Project(project.root, [job["module"]], project.converted_root, project.converted_modules)
-        outcome = verify_project(single, options, explicit={job["entry"]: [encoded]})
+        outcome = verify_project(single, single_options, explicit={job["entry"]: [encoded]}, leg_runner=workers.run)
         return any(r.entry == job["entry"] and r.verdict in ("different", "error") for r in outcome)
 
-    found = vin.find_counterexample(entity, fails, seed=options.seed, max_examples=int(job["options"]["shrink_examples"]))
+    try:
+        found = vin.find_counterexample(entity, fails, seed=options.seed,
+                                        max_examples=int(job["options"]["shrink_examples"]))
+    finally:
+        workers.close()
     Path(argv[2]).write_text(json.dumps({"inputs": vin.encode_inputs(found) if found is not None else None}))
     return 0
+
+
+class _Workers:
+    """One long-lived ``worker --serve`` process per leg: candidates reuse the imported modules."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def run(self, leg: str, job: dict, timeout: float) -> dict:
+        proc = self.procs.get(leg)
+        if proc is None:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "flytemigrate.verify.worker", "--serve"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=self.cwd,
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "FLYTE_LOCAL_CACHE_ENABLED": "false"},
+            )
+            self.procs[leg] = proc
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps({**job, "leg": leg, "cwd": str(self.cwd)}) + "\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        return json.loads(line) if line else {"fatal": f"{leg} worker exited"}
+
+    def close(self) -> None:
+        for proc in self.procs.values():
+            if proc.stdin is not None:
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 if __name__ == "__main__":

@@ -51,11 +51,33 @@ def _call_form(value: Any) -> Any:
     return value
 
 
+def _with_defaults(task: Any, kwargs: dict) -> dict:
+    """flytekit passes only the given inputs to ``execute``; Flyte 2 records defaults too."""
+    function = getattr(task, "task_function", None)
+    try:
+        bound = inspect.signature(function).bind_partial(**kwargs)
+        bound.apply_defaults()
+        return dict(bound.arguments)
+    except (TypeError, ValueError):
+        return kwargs
+
+
+def _mask_paths(value: Any) -> Any:
+    """flytekit files/directories are dataclasses with a temp path: mask them like the runtime's paths."""
+    if type(value).__name__ in ("FlyteFile", "FlyteDirectory"):
+        return {"__file__": ""}
+    if isinstance(value, dict):
+        return {k: _mask_paths(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_mask_paths(v) for v in value]
+    return value
+
+
 def _call_key(name: str, inputs: dict) -> list:
     """One recorded child call: short task name and inputs in the runtime record's JSON form."""
     from flytemigrate.runtime.record import jsonable
 
-    return [_short_name(name), _call_form(jsonable(inputs))]
+    return [_short_name(name), _call_form(jsonable(_mask_paths(inputs)))]
 
 
 def _import(module: str, project: set[str]) -> tuple[Any, dict | None]:
@@ -175,16 +197,37 @@ def run_flytekit(job: dict) -> dict:
                     entries.append((module_name, name, obj, kind))
     result["task_names"] = sorted(task_names)
 
+    from flytekit.core.python_function_task import AsyncPythonFunctionTask
+
     calls: list[list] = []
     depth = [0]
     original_execute = PythonFunctionTask.execute
+    original_async_execute = AsyncPythonFunctionTask.async_execute
+    original_async_sync = AsyncPythonFunctionTask.execute
+
+    def record(task: Any, kwargs: dict) -> None:
+        if depth[0] > 0 or recording_root[0]:
+            calls.append(_call_key(task.name, _with_defaults(task, kwargs)))
 
     def recording_execute(self: Any, **kwargs: Any) -> Any:
-        if depth[0] > 0 or recording_root[0]:
-            calls.append(_call_key(self.name, kwargs))
+        record(self, kwargs)
         depth[0] += 1
         try:
             return original_execute(self, **kwargs)
+        finally:
+            depth[0] -= 1
+
+    # Async tasks bypass PythonFunctionTask.execute: inside @eager they are awaited via async_execute,
+    # in a workflow via their own synced execute (which wraps the unpatched async_execute).
+    async def recording_async_execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        record(self, kwargs)
+        return await original_async_execute(self, *args, **kwargs)
+
+    def recording_async_sync(self: Any, *args: Any, **kwargs: Any) -> Any:
+        record(self, kwargs)
+        depth[0] += 1
+        try:
+            return original_async_sync(self, *args, **kwargs)
         finally:
             depth[0] -= 1
 
@@ -192,6 +235,8 @@ def run_flytekit(job: dict) -> dict:
     # is itself a task run at depth 0, which is the root, not a child.
     recording_root = [True]
     PythonFunctionTask.execute = recording_execute  # type: ignore[method-assign]
+    AsyncPythonFunctionTask.async_execute = recording_async_execute  # type: ignore[method-assign]
+    AsyncPythonFunctionTask.execute = recording_async_sync  # type: ignore[method-assign]
 
     for module_name, name, entity, kind in entries:
         base = {"module": module_name, "entry": name, "kind": kind}
@@ -236,7 +281,7 @@ def run_flytekit(job: dict) -> dict:
                 case.update(status="skipped", reason=reason)
             elif job.get("run", True):
                 calls.clear()
-                recording_root[0] = kind == "workflow"
+                recording_root[0] = kind in ("workflow", "eager")  # the eager root bypasses the patches
                 try:
                     value = entity(**kwargs)
                     if inspect.iscoroutine(value):
@@ -247,6 +292,8 @@ def run_flytekit(job: dict) -> dict:
                 case["calls"] = list(calls)
             result["cases"].append(case)
     PythonFunctionTask.execute = original_execute  # type: ignore[method-assign]
+    AsyncPythonFunctionTask.async_execute = original_async_execute  # type: ignore[method-assign]
+    AsyncPythonFunctionTask.execute = original_async_sync  # type: ignore[method-assign]
     return result
 
 
@@ -291,16 +338,17 @@ def run_converted(job: dict) -> dict:
     modules, errors = _load_converted(job, project)
     out: list[dict] = []
     for case in job["cases"]:
-        base = {"module": case["module"], "entry": case["entry"], "index": case["index"]}
+        base = {"module": case["module"], "entry": case["entry"], "index": case["index"],
+                "original_module": case.get("original_module", case["module"])}
         if case["module"] in errors:
             problem = errors[case["module"]]
             status = "skipped" if problem["kind"] == "missing-package" else "error"
             out.append({**base, "status": status, "reason": problem["error"], "error_type": "ImportError",
-                        "error_message": problem["error"]})
+                        "error_message": problem["error"], "leg_failure": True})
             continue
         task = getattr(modules[case["module"]], case["entry"], None)
         if task is None or not hasattr(task, "func"):
-            out.append({**base, "status": "error", "error_type": "EntryNotFound",
+            out.append({**base, "status": "error", "error_type": "EntryNotFound", "leg_failure": True,
                         "error_message": f"{case['module']} has no task named {case['entry']!r}"})
             continue
         try:
@@ -352,5 +400,29 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def serve() -> int:
+    """Run many jobs in one process (used by shrinking): one JSON job per stdin line, one result per line.
+
+    User output goes to stderr so the protocol stream (the original stdout) stays clean. Modules are
+    imported once and reused, which is what makes trying dozens of candidate inputs affordable.
+    """
+    protocol = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    roots: set[str] = set()
+    for line in sys.stdin:
+        job = json.loads(line)
+        if job["root"] not in roots:
+            sys.path.insert(0, job["root"])
+            roots.add(job["root"])
+        os.chdir(job["cwd"])
+        try:
+            result = run_flytekit(job) if job["leg"] == "flytekit" else run_converted(job)
+        except BaseException as exc:  # noqa: BLE001
+            result = {"fatal": _format(exc)}
+        protocol.write(json.dumps(result, default=repr) + "\n")
+        protocol.flush()
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(serve() if sys.argv[1:] == ["--serve"] else main(sys.argv))

@@ -91,6 +91,25 @@ def test_suite_is_broad_enough():
     assert {p.stem for p in PROGRAMS} >= set(KNOWN_GAPS), "KNOWN_GAPS names a program that does not exist"
 
 
+def test_environment_names_are_unique_across_programs():
+    # All programs of a leg share one process and one local cache: a reused environment name would
+    # let one program's cached task outputs leak into another's.
+    import ast
+
+    seen: dict[str, str] = {}
+    for path in PROGRAMS:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                "TaskEnvironment",
+                "clone_with",
+            ):
+                for kw in node.keywords:
+                    if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                        assert kw.value.value not in seen, f"{path.stem} reuses {kw.value.value!r} of {seen.get(kw.value.value)}"
+                        seen[kw.value.value] = path.stem
+    assert len(seen) >= len(PROGRAMS) - 5  # scenario-only programs may define no environment
+
+
 def test_no_init_programs_run_alone():
     batches = runner.batches(PROGRAMS)
     alone = [b for b in batches if len(b) == 1 and runner._declares_no_init(b[0])]

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-from flytemigrate.codemods.base import DIAGNOSTICS_KEY, OPTIONS_KEY, RewriteOptions
+from flytemigrate.codemods.base import CODE_KEY, DIAGNOSTICS_KEY, OPTIONS_KEY, RewriteOptions
 from flytemigrate.codemods.lines import LineMap, to_original
 from flytemigrate.diagnostics import Diagnostic
 
@@ -52,9 +53,14 @@ def transform_source(source: str, path: str = "-", options: RewriteOptions | Non
     line_maps: list[LineMap] = []
     code = source
     for codemod_class in codemod_classes():
+        context.scratch[CODE_KEY] = code
         codemod = codemod_class(context)
         reported = len(context.scratch[DIAGNOSTICS_KEY])
         tree = codemod.transform_module(tree)
+        # LibCST leaves the import requests in scratch after applying them; without this every
+        # later codemod would re-run both import visitors (each a full metadata pass) for nothing.
+        context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
+        context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
         for diagnostic in context.scratch[DIAGNOSTICS_KEY][reported:]:
             diagnostic.line = to_original(diagnostic.line, line_maps)
         new_code = tree.code

@@ -23,6 +23,7 @@ from flytemigrate.diagnostics import Diagnostic, Severity
 
 DIAGNOSTICS_KEY = "flytemigrate.diagnostics"
 OPTIONS_KEY = "flytemigrate.options"
+CODE_KEY = "flytemigrate.code"  # the current module source, kept up to date by the pipeline
 
 
 # Flyte 1 decorators that turn a function into something Flyte 2 spells ``@env.task``.
@@ -65,6 +66,21 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
     """Base class: qualified-name matching and diagnostics for flytemigrate codemods."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+
+    # Words at least one of which must appear in the module for this codemod to have anything to
+    # do. Sound because a qualified name always comes from an import or attribute that spells
+    # the imported name (``from flytekit import Deck as D`` still spells "Deck"). Skipping saves
+    # a full scope analysis per codemod per file. Empty = always run.
+    TRIGGERS: tuple[str, ...] = ()
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        if self.TRIGGERS:
+            code = self.context.scratch.get(CODE_KEY)
+            if code is None:
+                code = tree.code
+            if not any(word in code for word in self.TRIGGERS):
+                return tree
+        return super().transform_module(tree)
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)

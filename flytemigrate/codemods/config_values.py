@@ -28,6 +28,7 @@ class ConfigValuesCodemod(FlyteCodemod):
     """Convert flytekit Resources/ImageSpec/Secret/Cache/PodTemplate constructor calls."""
 
     DESCRIPTION = "Convert flytekit configuration objects to flyte ones."
+    TRIGGERS = ("Resources", "ImageSpec", "Secret", "Cache", "PodTemplate")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         todos: list[Todo] = []

@@ -35,6 +35,7 @@ class ContextCodemod(FlyteCodemod):
     """Rewrite current_context() chains and Deck calls that have a Flyte 2 counterpart."""
 
     DESCRIPTION = "current_context().secrets.get -> os.environ, Deck -> flyte.report."
+    TRIGGERS = ("current_context", "Deck")
 
     def _is_current_context_call(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Call) and self.matches(node.func, "flytekit.current_context")

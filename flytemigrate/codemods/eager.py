@@ -20,6 +20,7 @@ class EagerCodemod(FlyteCodemod):
     """Inside eager bodies, call sync tasks through ``.aio``."""
 
     DESCRIPTION = "Use task.aio(...) for sync tasks called from @eager workflows."
+    TRIGGERS = ("eager",)
 
     def __init__(self, context) -> None:
         super().__init__(context)

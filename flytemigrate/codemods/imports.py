@@ -30,6 +30,7 @@ class ImportsCodemod(FlyteCodemod):
     """Schedule every flytekit import for removal-if-unused."""
 
     DESCRIPTION = "Remove flytekit imports that are no longer used."
+    TRIGGERS = ("flytekit",)
 
     def visit_Import(self, node: cst.Import) -> None:
         if any(_is_flyte1(_module_of(alias.name)) for alias in node.names):

@@ -27,6 +27,7 @@ class LeftoversCodemod(FlyteCodemod):
     """TODO-mark statements that still use flytekit names."""
 
     DESCRIPTION = "Mark remaining flytekit usages with TODO comments."
+    TRIGGERS = ("flytekit",)
 
     def __init__(self, context) -> None:
         super().__init__(context)

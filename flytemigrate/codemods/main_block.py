@@ -29,6 +29,7 @@ class MainBlockCodemod(FlyteCodemod):
     """Turn direct entity calls under ``__main__`` into ``flyte.run(...).outputs()``."""
 
     DESCRIPTION = "Run workflows with flyte.init() + flyte.run() in __main__ blocks."
+    TRIGGERS = ("__main__",)
 
     def __init__(self, context) -> None:
         super().__init__(context)

@@ -52,6 +52,7 @@ class TaskCodemod(FlyteCodemod):
     """Turn Flyte 1 entity decorators into ``@env.task`` and create the TaskEnvironment(s)."""
 
     DESCRIPTION = "Convert @task/@workflow/@dynamic/@eager to @env.task on a flyte.TaskEnvironment."
+    TRIGGERS = ("task", "workflow", "dynamic", "eager")
 
     def __init__(self, context) -> None:
         super().__init__(context)

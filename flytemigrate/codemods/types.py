@@ -77,6 +77,7 @@ class TypesCodemod(FlyteCodemod):
     """Rename flytekit data types to flyte.io types and convert their constructors and methods."""
 
     DESCRIPTION = "FlyteFile/FlyteDirectory/StructuredDataset -> flyte.io.File/Dir/DataFrame."
+    TRIGGERS = ("File", "FlyteDirectory", "StructuredDataset", "TensorboardLogs", "TFRecordsDirectory")
 
     def __init__(self, context) -> None:
         super().__init__(context)

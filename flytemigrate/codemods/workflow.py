@@ -22,6 +22,7 @@ class WorkflowCodemod(FlyteCodemod):
     """Rewrite NamedTuple field access on child-task outputs inside workflow/dynamic/eager bodies."""
 
     DESCRIPTION = "Index NamedTuple outputs of child tasks inside drivers."
+    TRIGGERS = ("NamedTuple",)
 
     KINDS = {"workflow", "dynamic", "eager"}
 

@@ -37,6 +37,10 @@ KNOWN_GAPS: dict[str, str] = {
         "first (flyte/_internal/runtime/convert.py asserts len == len(interface.outputs)) and the caller gets "
         "RuntimeUserError(code='AssertionError')"
     ),
+    "path_str_outputs": (
+        "a str subclass returned for -> str reaches the driver as the subclass (Tag); the SDK serialises it and "
+        "the driver gets a plain str"
+    ),
     "wrong_output_arity": (
         "a 3-tuple for two outputs, or a tuple for one output: same output-count AssertionError in the SDK "
         "(RuntimeUserError code='AssertionError'), RuntimeDataValidationError on the runtime"

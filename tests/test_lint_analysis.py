@@ -208,3 +208,67 @@ def test_recursive_helpers_terminate():
     )
     assert a.driver_chains["main"] == ["main", "pong", "ping", "leaf"]
     assert set(a.replayed) == {"main", "pong", "ping"}
+
+
+def test_imported_tasks_used_like_tasks_make_drivers():
+    a = run(
+        """
+        import asyncio
+        import flyte
+        from .tasks import clean, train, helper_fn
+
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        async def main(xs: list[int]) -> list[int]:
+            await asyncio.gather(*(train(x) for x in xs))
+            return [await clean.aio(x) for x in xs]
+
+        @env.task
+        def plain(x: int) -> int:
+            return helper_fn(x)
+        """
+    )
+    assert a.external_tasks == {"clean"}
+    # `train` is only called directly, but `clean.aio` marks `main` as a driver already.
+    assert a.driver_chains["main"] == ["main", "clean"]
+    assert "plain" in a.leaf_tasks
+
+
+def test_only_the_first_map_argument_is_a_function():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        def sq(x: int) -> int:
+            return x * x
+
+        def xs() -> list[int]:
+            return [1]
+
+        @env.task
+        def main(items: list[int]) -> list[int]:
+            return list(flyte.map(sq, items, xs))
+        """
+    )
+    derived = [c for c in a.functions["main"].calls if c.derived]
+    assert [(c.kind, c.target) for c in derived] == [("map", "sq")]
+
+
+def test_callee_names_ignore_calls_in_the_chain():
+    a = run(
+        """
+        import numpy as np
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        def leaf(seed: int) -> float:
+            return float(np.random.default_rng(seed).random())
+        """
+    )
+    names = [sorted(c.names) for c in a.functions["leaf"].calls]
+    assert ["numpy.random.default_rng"] in names
+    assert not any(n and n[0].startswith("numpy.random.default_rng.") for n in names)

@@ -121,6 +121,8 @@ class CallSite:
     ref: Optional[cst.Name] = None
     # A record for a function passed as an argument (``flyte.map(t, xs)``), besides the call itself.
     derived: bool = False
+    # The name of a task imported from another module (see ``ModuleAnalysis.external_tasks``).
+    external: Optional[str] = None
 
 
 @dataclass
@@ -201,6 +203,9 @@ class ModuleAnalysis:
     global_access_sites: list[tuple[str, str, cst.Name]] = field(default_factory=list)
     # qualname of a helper -> shortest chain from it to a task it starts (task last).
     reaches_task: dict[str, list[str]] = field(default_factory=dict)
+    # Names not defined in this module that are used like tasks (``t.aio(...)``,
+    # ``t.override(...)``, ``flyte.map(t, ...)``, ``map_task(t)``): tasks imported from elsewhere.
+    external_tasks: set[str] = field(default_factory=set)
     _reach_cache: dict[tuple, dict[str, list[str]]] = field(default_factory=dict, repr=False)
 
     # -- views ------------------------------------------------------------------------------
@@ -238,6 +243,10 @@ class ModuleAnalysis:
     def task_calls(self, info: FunctionInfo) -> list[CallSite]:
         """Calls in ``info``'s body that start a task of this module."""
         return [c for c in info.calls if c.target is not None and self.functions[c.target].kind == "task"]
+
+    def external_task_calls(self, info: FunctionInfo) -> list[CallSite]:
+        """Calls in ``info``'s body that start a task imported from another module."""
+        return [c for c in info.calls if c.external is not None]
 
     def trace_calls(self, info: FunctionInfo) -> list[CallSite]:
         return [c for c in info.calls if c.target is not None and self.functions[c.target].kind == "trace"]
@@ -490,14 +499,17 @@ class _Collector(cst.CSTVisitor):
         if isinstance(func, cst.Call):
             return
         # Functions handed to another call: flyte.map(t, xs), pool.submit(t, x), Thread(target=t).
-        for arg in node.args:
+        is_map = bool(site.names & MAP_CALLS)
+        for index, arg in enumerate(node.args):
+            if is_map and (index > 0 or arg.keyword is not None):
+                break  # flyte.map(fn, *iterables): only the first argument is a function
             passed_ref = _function_ref(arg.value, self)
             if passed_ref is None:
                 continue
             passed = CallSite(
                 node=node,
                 names=site.names,
-                kind="map" if site.names & MAP_CALLS else "passed",
+                kind="map" if is_map else "passed",
                 awaited=site.awaited,
                 ref=passed_ref,
                 derived=True,
@@ -562,9 +574,18 @@ def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
     # Resolve callees; unresolved calls keep target None.
     for info, site, name in collector.pending:
         site.target = _resolve(collector, info, name)
-    # Any Name argument produced a derived record; keep those that name a function of the module.
+    external = {
+        name
+        for _info, site, name in collector.pending
+        if site.target is None and site.kind in ("aio", "override", "map") and "." not in name
+    }
+    for _info, site, name in collector.pending:
+        if site.target is None and name in external:
+            site.external = name
+    # Any Name argument produced a derived record; keep those that name a function of the module
+    # (or an imported task).
     for info in functions.values():
-        info.calls = [c for c in info.calls if not c.derived or c.target is not None]
+        info.calls = [c for c in info.calls if not c.derived or c.target is not None or c.external is not None]
 
     driver_chains, reaches_task = _driver_chains(functions)
     replayed = _reachable(functions, list(driver_chains), follow=("helper",))
@@ -580,6 +601,7 @@ def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
         global_accesses=global_accesses,
         global_users=global_users,
         task_reached=task_reached,
+        external_tasks=external,
         global_access_sites=sites,
         reaches_task=reaches_task,
     )
@@ -597,6 +619,9 @@ def _driver_chains(functions: dict[str, FunctionInfo]) -> tuple[dict[str, list[s
         for call in info.calls:
             if kind(call.target) == "task" and call.target != q:
                 reaches[q] = [q, call.target]  # type: ignore[list-item]
+                break
+            if call.external is not None:
+                reaches[q] = [q, call.external]
                 break
     changed = True
     while changed:

@@ -56,10 +56,14 @@ class NondeterministicTaskArgument(Rule):
                 if found is None:
                     continue
                 category, source = found
-                callee = analysis.functions[site.target]  # type: ignore[index]
+                if site.target is not None:
+                    callee = analysis.functions[site.target]
+                    what = f"{callee.kind} `{callee.qualname}`"
+                else:
+                    what = f"task `{site.external}`"
                 self.report(
                     call,
-                    f"{analysis.describe(info.qualname)} passes {source} to {callee.kind} `{callee.qualname}`; "
+                    f"{analysis.describe(info.qualname)} passes {source} to {what}; "
                     f"the input differs on every replay, so the recorded result is never reused",
                     help="take the value as an input of the driver, or compute it inside the task or trace",
                 )

@@ -98,7 +98,9 @@ def nondeterministic(names: frozenset[str], call: cst.Call) -> Optional[tuple[st
 def started_calls(analysis: ModuleAnalysis, info: FunctionInfo) -> list[CallSite]:
     """Task and trace call sites in ``info``'s body (whose arguments are recorded as inputs)."""
     return [
-        c for c in info.calls if c.target is not None and analysis.functions[c.target].kind in ("task", "trace")
+        c
+        for c in info.calls
+        if c.external is not None or (c.target is not None and analysis.functions[c.target].kind in ("task", "trace"))
     ]
 
 
@@ -178,6 +180,8 @@ def starting_call_ids(analysis: ModuleAnalysis, info: FunctionInfo) -> set[int]:
     ids = set()
     for site in info.calls:
         target = site.target
+        if site.external is not None:
+            ids.add(id(site.node))
         if target is None:
             continue
         kind = analysis.functions[target].kind

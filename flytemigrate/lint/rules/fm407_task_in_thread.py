@@ -72,8 +72,10 @@ class TaskInThread(Rule):
             for site in info.calls:
                 runner = None
                 target = None
-                if site.derived and site.kind == "passed" and analysis.functions[site.target].kind == "task":  # type: ignore[index]
-                    runner, target = self._runner(site), site.target
+                if site.derived and site.kind == "passed" and (
+                    site.external is not None or analysis.functions[site.target].kind == "task"  # type: ignore[index]
+                ):
+                    runner, target = self._runner(site), site.target or site.external
                 elif not site.derived and task_calls:
                     runner = self._runner(site)
                     if runner:

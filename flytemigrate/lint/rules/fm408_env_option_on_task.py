@@ -18,7 +18,7 @@ class EnvOptionOnTask(Rule):
 
     Why it breaks in Flyte 2:
         `TaskEnvironment.task()` has no such parameters: importing the module raises
-        `TypeError: task() got an unexpected keyword argument 'resources'`, so no task of the
+        `TypeError: TaskEnvironment.task() got an unexpected keyword argument 'resources'`, so no task of the
         file can run or deploy. In flytekit these were per-task `@task(...)` arguments, so they
         are easy to carry over by hand.
 

@@ -32,18 +32,25 @@ if importlib.util.find_spec("flyte") is None:
 PROGRAMS = runner.discover()
 
 KNOWN_GAPS: dict[str, str] = {
-    "list_for_tuple_output": (
-        "a list returned for -> tuple[int, int] fails as RuntimeDataValidationError; the SDK counts outputs "
-        "first (flyte/_internal/runtime/convert.py asserts len == len(interface.outputs)) and the caller gets "
-        "RuntimeUserError(code='AssertionError')"
+    "counter_output": (
+        "a collections.Counter returned for -> dict[str, int] is passed through; the SDK rejects dict subclasses "
+        "('Expected a dict'): RuntimeDataValidationError in the driver"
+    ),
+    "defaultdict_output": (
+        "a defaultdict returned for -> dict[str, list[str]] is passed through; the SDK rejects it "
+        "(RuntimeDataValidationError in the driver)"
+    ),
+    "intenum_outputs": (
+        "an IntEnum member returned for -> int stays the enum member (the SDK gives int 2); a bool returned for "
+        "-> int is RuntimeDataValidationError on the runtime, RuntimeUserError(code='TypeError') on the SDK"
     ),
     "path_str_outputs": (
         "a str subclass returned for -> str reaches the driver as the subclass (Tag); the SDK serialises it and "
         "the driver gets a plain str"
     ),
-    "wrong_output_arity": (
-        "a 3-tuple for two outputs, or a tuple for one output: same output-count AssertionError in the SDK "
-        "(RuntimeUserError code='AssertionError'), RuntimeDataValidationError on the runtime"
+    "tuple_for_list_output": (
+        "a tuple returned for -> list[str]: the SDK takes a tuple as several outputs and fails the output-count "
+        "assertion (RuntimeUserError code='AssertionError'); the runtime raises RuntimeDataValidationError"
     ),
 }
 

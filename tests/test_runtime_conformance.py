@@ -48,6 +48,11 @@ KNOWN_GAPS: dict[str, str] = {
         "a str subclass returned for -> str reaches the driver as the subclass (Tag); the SDK serialises it and "
         "the driver gets a plain str"
     ),
+    "subclass_inputs": (
+        "child inputs: Counter/defaultdict for dict[str, int] are accepted and passed through (the SDK raises "
+        "RuntimeUserError code='TypeError'); IntEnum for int and a str subclass for str arrive as the subclass "
+        "(the SDK converts them to plain int/str)"
+    ),
     "tuple_for_list_output": (
         "a tuple returned for -> list[str]: the SDK takes a tuple as several outputs and fails the output-count "
         "assertion (RuntimeUserError code='AssertionError'); the runtime raises RuntimeDataValidationError"

@@ -168,6 +168,35 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def codemod_breakdown(paths: list[str]) -> list[tuple[str, float]]:
+    """CPU seconds spent in each registered codemod over ``paths`` (what to optimise first)."""
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    from flytemigrate.codemods import codemod_classes, needs_rewrite
+    from flytemigrate.codemods.base import DIAGNOSTICS_KEY, OPTIONS_KEY, RewriteOptions
+
+    totals: dict[str, float] = {"parse + codegen": 0.0}
+    for path in paths:
+        source = Path(path).read_text(encoding="utf-8")
+        if not needs_rewrite(source):
+            continue
+        start = time.process_time()
+        tree = cst.parse_module(source)
+        totals["parse + codegen"] += time.process_time() - start
+        context = CodemodContext(filename=path, full_module_name=None)
+        context.scratch[OPTIONS_KEY] = RewriteOptions()
+        context.scratch[DIAGNOSTICS_KEY] = []
+        for codemod_class in codemod_classes():
+            start = time.process_time()
+            tree = codemod_class(context).transform_module(tree)
+            totals[codemod_class.__name__] = totals.get(codemod_class.__name__, 0.0) + time.process_time() - start
+        start = time.process_time()
+        tree.code
+        totals["parse + codegen"] += time.process_time() - start
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
 @dataclass
 class Measurement:
     label: str
@@ -304,6 +333,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         help="measure only the first K corpus files (file i never depends on n, so this is a fixed subset)",
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest is kept")
+    parser.add_argument("--breakdown", action="store_true", help="also print CPU per codemod (in-process, 1 job)")
     parser.add_argument("--write-docs", type=Path, metavar="MD", help="replace the rewrite section of this Markdown file")
     args = parser.parse_args(argv)
 
@@ -337,6 +367,12 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     # ru_maxrss is KiB on Linux: the largest single process among this one and every waited-for child.
     maxrss_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    if args.breakdown:
+        breakdown = codemod_breakdown(files)
+        total = sum(seconds for _, seconds in breakdown) or 1.0
+        print("CPU per codemod over the measured files:", file=sys.stderr)
+        for name, seconds in breakdown:
+            print(f"  {name:32s} {seconds:8.2f}s {100 * seconds / total:5.1f}%", file=sys.stderr)
     section = render(" ".join(argv if argv is not None else sys.argv[1:]), n, floor, engine, cli, counts, maxrss_mb)
     print(section)
     if args.write_docs:

@@ -18,8 +18,9 @@ Flyte 2 attaches a trigger to the task itself::
 ``kickoff_time_input_arg`` -> ``flyte.TriggerTime`` bound to that input; ``labels``/``annotations``
 are kept. The trigger is defined just above the task (the decorator needs it) and the task's
 ``@env.task`` decorator gets ``triggers=``. This codemod runs after the decorator codemod so the
-``@env.task`` decorator exists. Notifications and launch plans without a schedule (a named set of
-inputs, or a launch plan used as a callable elsewhere) stay as they are with a TODO.
+``@env.task`` decorator exists. A launch plan without a schedule (a named set of inputs) becomes
+a trigger without automation, which Flyte 2 fires on demand, with a TODO to check how it was
+launched. Notifications, and launch plans still used as callables elsewhere, stay with a TODO.
 """
 
 from __future__ import annotations
@@ -163,15 +164,20 @@ class LaunchPlanCodemod(FlyteCodemod):
         schedule = parts.kwargs.get("schedule")
         workflow = parts.workflow.value if isinstance(parts.workflow, cst.Name) else None
         still_used = target is not None and reads.get(target, 0) > 1
-        if schedule is None or workflow is None or still_used:
-            why = (
-                "launch plan without a schedule: deploy the task and run it with these inputs (flyte.run / flyte deploy)"
-                if schedule is None
-                else "launch plan is still used as a callable or its workflow is not in this module; convert by hand"
-            )
+        if workflow is None or still_used:
+            why = "launch plan is still used as a callable or its workflow is not in this module; convert by hand"
             self.report(original, FM_LAUNCH_PLAN, why)
             return with_todo(stmt, FM_LAUNCH_PLAN, why)
-        automation = self._automation(schedule)
+        todo_lines = []
+        if schedule is None:
+            # A launch plan without a schedule is a named set of inputs: the closest Flyte 2 construct
+            # is a trigger without automation (fired on demand), but how it was launched must be checked.
+            automation = (None, None)
+            why = "launch plan without a schedule became an on-demand trigger; launch it from the UI/API or use flyte.run with these inputs"
+            self.report(original, FM_LAUNCH_PLAN, why)
+            todo_lines.append((FM_LAUNCH_PLAN, why))
+        else:
+            automation = self._automation(schedule)
         if automation is None:
             self.report(original, FM_LAUNCH_PLAN, "schedule could not be converted")
             return with_todo(stmt, FM_LAUNCH_PLAN, "schedule could not be converted to flyte.Cron / flyte.FixedRate")
@@ -187,11 +193,12 @@ class LaunchPlanCodemod(FlyteCodemod):
         if kickoff is not None:
             inputs.append(cst.DictElement(kickoff, cst.parse_expression("flyte.TriggerTime")))
         name = parts.name or cst.SimpleString(f'"{target or workflow}"')
-        args = [kwarg("name", name), kwarg("automation", automation_expr)]
+        args = [kwarg("name", name)]
+        if automation_expr is not None:
+            args.append(kwarg("automation", automation_expr))
         if inputs:
             elements = [el.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for el in inputs[:-1]]
             args.append(kwarg("inputs", cst.Dict([*elements, inputs[-1]])))
-        todo_lines = []
         for key, value in parts.kwargs.items():
             if key in TRIGGER_KWARGS:
                 args.append(kwarg(key, value))

@@ -42,8 +42,11 @@ def override_call(codemod: FlyteCodemod, func: cst.BaseExpression, overrides: cs
         if key in OVERRIDABLE_ENV:
             args.append(kwarg(key, value))
         else:
-            codemod.report(overrides, FM_OVERRIDES, f"with_overrides({key}=...) has no Flyte 2 override")
-            todos.append(f"with_overrides {key} has no Flyte 2 override; use env.clone_with(image=...) for this task")
+            codemod.report(overrides, FM_OVERRIDES, f"with_overrides {key} has no Flyte 2 per-call override")
+            todos.append(
+                f"with_overrides {key}={source_of(value)} has no Flyte 2 per-call override; "
+                f"call a task of env.clone_with({key}=...) instead"
+            )
     for todo in mapped.todos:
         codemod.report(overrides, FM_OVERRIDES, todo.message)
         todos.append(todo.message)
@@ -81,4 +84,5 @@ class OverridesCodemod(FlyteCodemod):
             self.report(original_node, FM_OVERRIDES, f"with_overrides on {source_of(inner)} not converted")
             self.todos.append("apply these overrides with task.override(...) at the call")
             return updated_node
-        return inner.with_changes(func=override_call(self, inner.func, updated_node, self.todos))
+        # the original call carries the metadata (qualified names, positions) the conversion needs
+        return inner.with_changes(func=override_call(self, inner.func, original_node, self.todos))

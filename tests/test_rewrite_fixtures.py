@@ -79,15 +79,59 @@ def test_fixture_count() -> None:
     assert len(CASES) >= 40
 
 
-def test_cli_check_on_fixtures(tmp_path: Path) -> None:
-    """``rewrite --check`` over the fixture tree: exit 1 (files would change), nothing written."""
-    before = {p: p.read_bytes() for p in FIXTURES.rglob("*.py")}
+def test_cli_check_reports_todos_and_writes_nothing(tmp_path: Path) -> None:
+    """``rewrite --check`` on a copy of a few fixtures: exit 1, TODO count in the summary, nothing written.
+
+    (A copy of a handful keeps the subprocess cheap; the fixtures themselves are covered above.)
+    """
+    picked = [FIXTURES / "task_config" / "unmapped_args.py", FIXTURES / "imports" / "noop_plain_python.py", FIXTURES / "imports" / "alias_module.py"]
+    for path in picked:
+        (tmp_path / path.name).write_text(path.read_text())
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
     proc = subprocess.run(
-        [sys.executable, "-m", "flytemigrate", "rewrite", str(FIXTURES), "--check"],
+        [sys.executable, "-m", "flytemigrate", "rewrite", str(tmp_path), "--check"],
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
     assert proc.returncode == 1, proc.stderr
-    assert "TODO" in proc.stderr
-    assert {p: p.read_bytes() for p in FIXTURES.rglob("*.py")} == before
+    assert "3 files: 2 changed, 1 unchanged, 0 failed, 3 TODOs left" in proc.stderr
+    assert "FM523" in proc.stdout
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+    clean = subprocess.run(
+        [sys.executable, "-m", "flytemigrate", "rewrite", str(tmp_path / "noop_plain_python.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert clean.returncode == 0, clean.stderr
+
+
+def test_env_name_option_and_file_name_derivation() -> None:
+    """The environment name comes from the file name (snake_case), or RewriteOptions.env_name."""
+    from flytemigrate.codemods.task import env_name_from_path
+
+    assert env_name_from_path("pkg/My-Pipeline.v2.py") == "my_pipeline_v2"
+    assert env_name_from_path("pkg/flows/__init__.py") == "flows"
+    assert env_name_from_path("-") == "main"
+    source = "import flytekit\n\n\n@flytekit.task\ndef t() -> int:\n    return 1\n"
+    out = transform_source(source, path="x.py", options=RewriteOptions(env_name="billing"))
+    assert 'env = flyte.TaskEnvironment(name="billing")' in out.code
+    # the derived name is accepted by the real SDK's validation rule
+    import re
+
+    assert re.fullmatch(r"^[a-z0-9]+([_-][a-z0-9]+)*$", env_name_from_path("2024 Q1 report.py"))
+
+
+def test_diagnostic_lines_point_into_the_original_file() -> None:
+    """Codemods after TaskCodemod see shifted lines; reported lines still match the input."""
+    source = (
+        "from flytekit import current_context, task\n"
+        "\n"
+        "\n"
+        "@task\n"
+        "def t(k: str) -> str:\n"
+        "    return current_context().secrets.get(k, k)\n"
+    )
+    out = transform_source(source, path="x.py")
+    assert [(d.code, d.line) for d in out.diagnostics] == [("FM525", 6)]

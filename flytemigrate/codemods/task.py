@@ -195,15 +195,34 @@ class TaskCodemod(FlyteCodemod):
     def _env_statement(self, env: _Env, before: cst.CSTNode) -> cst.SimpleStatementLine:
         args = [kwarg("name", cst.SimpleString(f'"{env.name}"'))]
         args += [kwarg(k, env.env_args[k]) for k in ENV_FIELDS if k in env.env_args]
-        stmt = cst.SimpleStatementLine(
-            body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(env.var))], value=call("flyte.TaskEnvironment", args))]
-        )
+        value = call("flyte.TaskEnvironment", args)
+        stmt = cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(env.var))], value=value)])
+        if len(cst.Module([]).code_for_node(stmt)) > _MAX_LINE:
+            stmt = stmt.with_changes(body=[stmt.body[0].with_changes(value=_one_arg_per_line(value))])
         blank = 0
         for line in getattr(before, "leading_lines", ()):
             if line.comment is not None:
                 break
             blank += 1
         return stmt.with_changes(leading_lines=[cst.EmptyLine()] * blank)
+
+
+_MAX_LINE = 100
+
+
+def _newline(indent: str) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(), empty_lines=[], indent=False, last_line=cst.SimpleWhitespace(indent)
+    )
+
+
+def _one_arg_per_line(node: cst.Call) -> cst.Call:
+    """Black-style layout for a generated call too long for one line: one argument per line."""
+    args = [
+        arg.with_changes(comma=cst.Comma(whitespace_after=_newline("" if i == len(node.args) - 1 else "    ")))
+        for i, arg in enumerate(node.args)
+    ]
+    return node.with_changes(whitespace_before_args=_newline("    "), args=args)
 
 
 def _todo_for(arg: cst.Arg, kind: str):

@@ -310,7 +310,12 @@ def map_task_kwargs(decorator: cst.Call, matches: Matcher, kind: str = "task") -
             if isinstance(value, cst.Call) and matches(value.func, "flytekit.ImageSpec"):
                 result.env_args["image"] = convert_image_spec(value, todos)
             else:
-                result.env_args["image"] = value
+                text = string_value(value)
+                if text is not None and "{{" in text:
+                    # flytekit's "{{.image.<name>.fqn}}" templates are resolved from its config file.
+                    todos.append(Todo(arg, FM_UNKNOWN_VALUE, f"image template from the flytekit config, set image= to a flyte.Image or URI: {source_of(arg)}"))
+                else:
+                    result.env_args["image"] = value
         elif name == "environment":
             result.env_args["env_vars"] = value
         elif name == "secret_requests":
@@ -333,13 +338,13 @@ def map_task_kwargs(decorator: cst.Call, matches: Matcher, kind: str = "task") -
             todos.append(Todo(arg, FM_NO_EQUIVALENT, f"@{kind} argument has no Flyte 2 equivalent, removed: {source_of(arg)}"))
 
     if resources_var:
-        if len(resources_var) > 1 or requests or limits:
+        if len(resources_var) > 1 or requests or limits or accelerator is not None:
             todos.append(
                 Todo(
                     resources_var[0],
                     FM_CONFIG_CONFLICT,
-                    "requests/limits given as variables cannot be merged into one flyte.Resources; "
-                    f"combine them by hand: {', '.join(source_of(a) for a in resources_var)}",
+                    "requests/limits/accelerator given as variables cannot be merged into one flyte.Resources; "
+                    f"combine them by hand: {', '.join(source_of(kw[k]) for k in ('requests', 'limits', 'resources', 'accelerator', 'shared_memory') if k in kw)}",
                 )
             )
         result.env_args["resources"] = resources_var[0].value

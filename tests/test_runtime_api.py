@@ -649,7 +649,7 @@ def test_variadic_functions_are_rejected_at_decoration_like_the_sdk():
 
     assert execute(env.task(area), {"w": 2.0, "h": 3.0}).outputs == (12.0,)  # signature of the wrapped
     err = execute(unannotated, {"x": 1}).error
-    assert "Expected no outputs but got 1" in str(err)
+    assert "Expected no outputs but got (1,),did you miss a return type annotation?" in str(err)
 
 
 def test_record_form_of_dataframes_small_by_rows_large_by_hash():

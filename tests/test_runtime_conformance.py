@@ -31,33 +31,7 @@ if importlib.util.find_spec("flyte") is None:
 
 PROGRAMS = runner.discover()
 
-KNOWN_GAPS: dict[str, str] = {
-    "counter_output": (
-        "a collections.Counter returned for -> dict[str, int] is passed through; the SDK rejects dict subclasses "
-        "('Expected a dict'): RuntimeDataValidationError in the driver"
-    ),
-    "defaultdict_output": (
-        "a defaultdict returned for -> dict[str, list[str]] is passed through; the SDK rejects it "
-        "(RuntimeDataValidationError in the driver)"
-    ),
-    "intenum_outputs": (
-        "an IntEnum member returned for -> int stays the enum member (the SDK gives int 2); a bool returned for "
-        "-> int is RuntimeDataValidationError on the runtime, RuntimeUserError(code='TypeError') on the SDK"
-    ),
-    "path_str_outputs": (
-        "a str subclass returned for -> str reaches the driver as the subclass (Tag); the SDK serialises it and "
-        "the driver gets a plain str"
-    ),
-    "subclass_inputs": (
-        "child inputs: Counter/defaultdict for dict[str, int] are accepted and passed through (the SDK raises "
-        "RuntimeUserError code='TypeError'); IntEnum for int and a str subclass for str arrive as the subclass "
-        "(the SDK converts them to plain int/str)"
-    ),
-    "tuple_for_list_output": (
-        "a tuple returned for -> list[str]: the SDK takes a tuple as several outputs and fails the output-count "
-        "assertion (RuntimeUserError code='AssertionError'); the runtime raises RuntimeDataValidationError"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _case(path: Path):

@@ -212,7 +212,12 @@ def check_inputs(task: Any, inputs: dict) -> dict:
     converted = None
     for name, value in inputs.items():
         tp = declared.get(name)
-        if tp is None or typecheck.conforms(value, tp):
+        if tp is None:
+            continue
+        if typecheck.conforms(value, tp):
+            if (tp is int or tp is str) and type(value) is not tp:
+                converted = dict(inputs) if converted is None else converted
+                converted[name] = typecheck.plain(value, tp)
             continue
         rebuilt = typecheck.coerce(value, tp)
         if rebuilt is typecheck.NOT_COERCED:
@@ -318,23 +323,36 @@ def _enter(c: _Call) -> Frame:
 
 
 def _check_outputs(task: Any, value: Any) -> Any:
-    """Validate the return value against the declared outputs (raises the SDK's validation error)."""
+    """Validate the return value against the declared outputs, the way the SDK's conversion does.
+
+    Returns the value the caller receives (after the type engine's conversions). Raises
+    ``RuntimeDataValidationError`` for a wrong type, ``RuntimeUserError(code="AssertionError")`` for a
+    wrong number of outputs (the SDK counts outputs first: any returned tuple is that many outputs).
+    """
     iface = task.interface
-    if not iface.has_return:
+    returned = value if isinstance(value, tuple) else (value,)
+    if iface.outputs == [type(None)]:  # no outputs declared
+        if len(returned) == 1 and returned[0] is not None:
+            raise errors.RuntimeDataValidationError(
+                "o0", f"Expected no outputs but got {returned},did you miss a return type annotation?", task.name
+            )
         return value
+    if len(returned) != len(iface.outputs):
+        raise errors.RuntimeUserError(
+            "AssertionError",
+            f"Received {len(returned)} outputs but return annotation has {len(iface.outputs)} outputs specified. ",
+        )
     parts = typecheck.split_outputs(value, iface)
-    if iface.multi and (not isinstance(value, tuple) or len(parts) != len(iface.outputs)):
-        raise errors.RuntimeDataValidationError(
-            "o0", f"Expected a tuple of {len(iface.outputs)} outputs but got {value!r}", task.name
-        )
     converted = None
-    if iface.outputs == [type(None)] and value is not None:
-        raise errors.RuntimeDataValidationError(
-            "o0", f"Expected no outputs but got {value},did you miss a return type annotation?", task.name
-        )
     for index, (name, part, tp) in enumerate(zip(iface.output_names, parts, iface.outputs)):
         if typecheck.conforms(part, tp):
+            if (tp is int or tp is str) and type(part) is not tp:
+                converted = list(parts) if converted is None else converted
+                converted[index] = typecheck.plain(part, tp)
             continue
+        if tp is int and isinstance(part, bool):
+            # The SDK's int transformer raises a TypeError here (not a validation error).
+            raise errors.RuntimeUserError("TypeError", str(typecheck.input_error(name, part, tp)))
         rebuilt = typecheck.coerce(part, tp)
         if rebuilt is typecheck.NOT_COERCED:
             close = getattr(part, "close", None)
@@ -421,7 +439,7 @@ def _finish_checked(c: _Call, value: Any) -> Any:
     """Validate outputs after the attempts: like the SDK, a validation failure is not retried."""
     try:
         value = _check_outputs(c.task, value)
-    except errors.RuntimeDataValidationError as e:
+    except errors.RuntimeUserError as e:
         _fail(c, e)
         raise
     return _finish_ok(c, value)
@@ -575,7 +593,6 @@ class _TraceIface:
     multi = False
     outputs = [Any]
     output_names = ["o0"]
-    has_return = False
 
 
 def call_trace(func: Any, args: tuple, kwargs: dict) -> Any:

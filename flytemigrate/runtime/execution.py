@@ -107,11 +107,11 @@ def run_root(task: Any, inputs: dict, state: controller.RunState) -> tuple[Any, 
         if not err.recoverable or attempt == task.retries + 1:
             break
         time.sleep(controller._backoff(task, attempt))
-    invalid_output: errors.RuntimeDataValidationError | None = None
+    invalid_output: errors.RuntimeUserError | None = None
     if err is None:
         try:
             value = controller._check_outputs(task, value)
-        except errors.RuntimeDataValidationError as e:  # not retried, and raised as it is, like the SDK
+        except errors.RuntimeUserError as e:  # not retried, and raised as it is, like the SDK
             err = invalid_output = e
     record.duration_s = time.perf_counter() - started
     if err is not None:

@@ -22,7 +22,7 @@ _NoneType = type(None)
 class Interface:
     """The resolved inputs and outputs of a task function."""
 
-    __slots__ = ("inputs", "outputs", "output_names", "multi", "has_return", "signature", "positional", "defaults")
+    __slots__ = ("inputs", "outputs", "output_names", "multi", "signature", "positional", "defaults")
 
     def __init__(self, func: Any):
         import inspect
@@ -44,7 +44,6 @@ class Interface:
         ret = hints.get("return", _NoneType)
         if ret is None:
             ret = _NoneType
-        self.has_return = True
         self.multi = False
         if is_namedtuple_type(ret):
             self.outputs = [typing.get_type_hints(ret).get(f, Any) for f in ret._fields]
@@ -88,9 +87,10 @@ def conforms(value: Any, tp: Any) -> bool:
         args = typing.get_args(tp)
         return not args or all(conforms(v, args[0]) for v in value)
     if origin in (dict, typing.Dict):
-        if not isinstance(value, dict):
-            return False
         args = typing.get_args(tp)
+        # The SDK's typed-dict conversion wants a plain dict: Counter, defaultdict... are rejected.
+        if not (type(value) is dict if args else isinstance(value, dict)):
+            return False
         return not args or all(conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items())
     if origin is tuple:
         if not isinstance(value, tuple):
@@ -115,6 +115,16 @@ def conforms(value: Any, tp: Any) -> bool:
             dataclasses.is_dataclass(tp) or issubclass(tp, enum.Enum) or hasattr(tp, "model_fields")
         )
     return True
+
+
+def plain(value: Any, tp: Any) -> Any:
+    """A conforming value as the SDK delivers it: an int or str subclass (IntEnum, str subclasses)
+    declared as plain ``int``/``str`` arrives as the plain type."""
+    if tp is int and type(value) is not int:
+        return int(value)
+    if tp is str and type(value) is not str:
+        return str.__str__(value)
+    return value
 
 
 def input_error(var: str, value: Any, tp: Any) -> TypeError:

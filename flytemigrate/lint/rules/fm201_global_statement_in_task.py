@@ -24,6 +24,9 @@ class GlobalStatementInTask(Rule):
         is deployed. A `@flyte.trace` body is not run again on replay (its recorded result is
         returned), so side effects on enclosing or module variables are lost after a recovery.
 
+    Severity is warning when another task reads the variable (a hand-off that cannot work) and
+    info when only the writing task uses it (a per-container cache, e.g. a lazily loaded model).
+
     Example:
         COUNT = 0
 
@@ -65,12 +68,30 @@ class GlobalStatementInTask(Rule):
                 seen.add(qualname)
                 info = analysis.functions[qualname]
                 for statement in info.globals_:
-                    names = ", ".join(f"`{n.name.value}`" for n in statement.names)
-                    self.report(
-                        statement,
-                        f"{where(analysis, qualname)} assigns module-level {names}; other tasks and the driver run in other containers and never see it",
-                        help="pass the value between tasks as inputs and outputs instead of module state",
+                    names = [n.name.value for n in statement.names]
+                    spelled = ", ".join(f"`{n}`" for n in names)
+                    writers = set(analysis.tasks_running(qualname))
+                    readers = sorted(
+                        {t for n in names for user in analysis.global_users.get(n, ()) for t in analysis.tasks_running(user)}
+                        - writers
                     )
+                    if readers:
+                        self.report(
+                            statement,
+                            f"{where(analysis, qualname)} assigns module-level {spelled}, which task `{readers[0]}` reads; "
+                            "tasks run in separate containers and never see each other's globals",
+                            help="pass the value between tasks as inputs and outputs instead of module state",
+                        )
+                    else:
+                        # Only the writing task(s) use it: a per-container cache, which works but
+                        # is recomputed in every container and kept across runs of a reused one.
+                        self.report(
+                            statement,
+                            f"{where(analysis, qualname)} assigns module-level {spelled}; the value lives only in this "
+                            "task's container (and survives between runs of a reused container)",
+                            help="fine as a per-container cache; otherwise pass the value as a task input or output",
+                            severity=Severity.INFO,
+                        )
                 if info.kind == "helper":
                     # A plain closure runs in its caller's process: `nonlocal` there is ordinary code.
                     continue

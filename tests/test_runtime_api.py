@@ -4,6 +4,7 @@ without the import hook, so the real SDK used by other tests in this process is 
 from __future__ import annotations
 
 import asyncio
+import enum
 import functools
 from dataclasses import dataclass
 from datetime import timedelta
@@ -679,3 +680,48 @@ def test_groups_are_per_coroutine_and_children_start_outside_any_group():
     ex = execute(concurrent_groups, {"x": 1})
     assert ex.outputs[0] == [2, 4]
     assert sorted((c.group, c.inputs["x"]) for c in ex.record.children) == [("left", 1), ("right", 2)]
+
+
+class Level(enum.IntEnum):
+    HIGH = 2
+
+
+class Tag(str):
+    pass
+
+
+@env.task
+def echo_types(x: int, s: str) -> str:
+    return f"{type(x).__name__}/{type(s).__name__}"
+
+
+@env.task
+def counts(words: list[str]) -> dict[str, int]:
+    from collections import Counter
+
+    return Counter(words)
+
+
+@env.task
+def bool_for_int() -> int:
+    return True
+
+
+@env.task
+def subclass_driver(x: int) -> list:
+    out = [echo_types(Level.HIGH, Tag("t"))]
+    for call in (lambda: counts(["a"]), bool_for_int, lambda: echo_types({"a": 1}, "s")):
+        try:
+            call()
+        except errors.RuntimeUserError as e:
+            out.append(f"{type(e).__name__}:{e.code}")
+    return out
+
+
+def test_subclass_values_cross_boundaries_like_the_sdk():
+    assert execute(subclass_driver, {"x": 1}).outputs[0] == [
+        "int/str",
+        "RuntimeDataValidationError:DataValidationError",
+        "RuntimeUserError:TypeError",
+        "RuntimeUserError:TypeError",
+    ]

@@ -68,6 +68,15 @@ def type_repr(tp: Any) -> str:
 
 def conforms(value: Any, tp: Any) -> bool:
     """Whether ``value`` is acceptable for type hint ``tp`` (strict, like the real type engine)."""
+    # Fast paths for the common scalar hints (every task call checks its inputs and outputs).
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if tp is str:
+        return isinstance(value, str)
+    if tp is float:
+        return isinstance(value, float)
+    if tp is bool:
+        return isinstance(value, bool)
     if tp is Any or tp is typing.Any or tp is None and value is None:
         return True
     if tp is None or tp is _NoneType:
@@ -101,10 +110,6 @@ def conforms(value: Any, tp: Any) -> bool:
         return not args or (len(args) == len(value) and all(conforms(v, a) for v, a in zip(value, args)))
     if origin is not None:
         return isinstance(value, origin) if isinstance(origin, type) else True
-    if tp is float:
-        return isinstance(value, float)
-    if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool)
     if isinstance(tp, type):
         if isinstance(value, tp):
             return True

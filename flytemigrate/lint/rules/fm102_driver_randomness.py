@@ -43,12 +43,14 @@ class DriverRandomness(ReplayedCallRule):
         _HEAD + "@env.task\ndef main(seed: int) -> float:\n    rng = random.Random(seed)\n    return leaf(rng.random())\n",
         _HEAD + "@env.task\ndef main() -> str:\n    leaf(1.0)\n    return str(uuid.uuid5(uuid.NAMESPACE_URL, 'x'))\n",
         _HEAD + "@env.task\ndef sample() -> float:\n    return random.random()\n",
+        _HEAD + "import numpy as np\n\n@env.task\ndef main(seed: int) -> float:\n    random.seed(seed)\n    return leaf(float(np.random.default_rng(seed).integers(10)))\n",
         _HEAD + "import numpy as np\n\n@env.task\ndef main(seed: int) -> float:\n    rng = np.random.default_rng(seed)\n    x = float(rng.random())\n    return leaf(x)\n",
     ]
     INVALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef main(xs: list[float]) -> float:\n    random.shuffle(xs)\n    return leaf(xs[0])\n",
         _HEAD + "@env.task\ndef main() -> str:\n    run_id = uuid.uuid4().hex\n    leaf(1.0)\n    return run_id\n",
         _HEAD + "import numpy as np\n\n@env.task\ndef main() -> float:\n    rng = np.random.default_rng()\n    leaf(1.0)\n    return 0.0\n",
+        _HEAD + "@env.task\ndef main(xs: list[float]) -> float:\n    random.seed()\n    return leaf(xs[0])\n",
         _HEAD + "from secrets import token_hex\n\n@env.task\ndef main() -> str:\n    leaf(1.0)\n    return token_hex(8)\n",
     ]
 

@@ -41,7 +41,7 @@ RANDOM_FUNCTIONS = frozenset(
 ) | frozenset({"uuid.uuid1", "uuid.uuid4", "os.urandom", "os.getrandom"})
 # Seeded when given an argument; unseeded without one.
 SEEDABLE = frozenset(
-    {"random.Random", "numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator", "numpy.random.seed"}
+    {"random.Random", "random.seed", "numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator", "numpy.random.seed"}
 )
 _NUMPY_RANDOM = "numpy.random."
 # numpy.random attributes that are not draws from the global generator.

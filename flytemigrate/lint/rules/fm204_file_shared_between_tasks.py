@@ -65,6 +65,7 @@ class FileSharedBetweenTasks(Rule):
     ]
     INVALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef a() -> None:\n    with open('/tmp/x.txt', 'w') as fh:\n        fh.write('a')\n\n@env.task\ndef b() -> str:\n    with open('/tmp/x.txt') as fh:\n        return fh.read()\n",
+        _HEAD + "from pathlib import Path\n\n@env.task\ndef a() -> None:\n    with Path('out/model.bin').open('wb') as fh:\n        fh.write(b'x')\n\n@env.task\ndef b() -> int:\n    return len(Path('out/model.bin').read_bytes())\n",
         _HEAD + "import pandas as pd\nfrom pathlib import Path\nOUT = 'data/clean.csv'\n\ndef save(df):\n    df.to_csv(OUT)\n\n@env.task\ndef prepare() -> None:\n    save(pd.DataFrame())\n\n@env.task\ndef train() -> int:\n    return len(pd.read_csv(OUT))\n",
     ]
 
@@ -94,6 +95,13 @@ class FileSharedBetweenTasks(Rule):
             path = self._path(analysis, args[0].value)
             return (path, "read" if names & _READERS else "write") if path else None
         func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "open" and isinstance(func.value, cst.Call):
+            # Path("x").open("w")
+            path = self._path(analysis, func.value)
+            mode_arg = args[0].value if args else next((a.value for a in call.args if a.keyword and a.keyword.value == "mode"), None)
+            mode = mode_arg.evaluated_value if isinstance(mode_arg, cst.SimpleString) else "r"
+            kind = "write" if isinstance(mode, str) and set(mode) & set("wax+") else "read"
+            return (path, kind) if path else None
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in _READ_METHODS or method in _WRITE_METHODS:

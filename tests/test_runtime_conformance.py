@@ -31,7 +31,12 @@ if importlib.util.find_spec("flyte") is None:
 
 PROGRAMS = runner.discover()
 
-KNOWN_GAPS: dict[str, str] = {}
+KNOWN_GAPS: dict[str, str] = {
+    "scalar_edges": (
+        "an int outside int64 (2**64) passed to a child int input is accepted; the SDK's literal is a protobuf "
+        "int64, so the call fails with RuntimeUserError(code='ValueError')"
+    ),
+}
 
 
 def _case(path: Path):

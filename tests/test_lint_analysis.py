@@ -272,3 +272,22 @@ def test_callee_names_ignore_calls_in_the_chain():
     names = [sorted(c.names) for c in a.functions["leaf"].calls]
     assert ["numpy.random.default_rng"] in names
     assert not any(n and n[0].startswith("numpy.random.default_rng.") for n in names)
+
+
+def test_flyte_group_marks_a_driver():
+    a = run(
+        """
+        import flyte
+        from .tasks import train
+
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        def main(xs: list[int]) -> int:
+            with flyte.group("training"):
+                return sum(train(x) for x in xs)
+        """
+    )
+    assert a.driver_chains == {"main": ["main"]}
+    assert a.describe_driver("main") == "driver `main`"
+    assert a.describe("main") == "driver `main`"

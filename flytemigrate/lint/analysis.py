@@ -15,7 +15,9 @@ call graph:
   ``t.override(...)(...)``), through ``flyte.map(t, ...)``/``map_task(t)``, by handing ``t`` to
   an executor or thread, or through project-local helpers followed transitively. Flyte 1
   ``@workflow``/``@dynamic``/``@eager`` functions are drivers by definition (their bodies become
-  replayed driver code once migrated). Calls into traces and other tasks are *not* followed:
+  replayed driver code once migrated), and so is a task that opens ``flyte.group(...)``. Tasks
+  imported from other modules are recognised where they are used like tasks (``t.aio(...)``,
+  ``t.override(...)``, ``flyte.map(t, ...)``, ``map_task(t)``). Calls into traces and other tasks are *not* followed:
   their bodies run once and are recorded, not replayed;
 * the **replayed** functions are the drivers plus every helper reachable from a driver through
   helper calls; for each the analysis keeps the chain from the driver (``pipeline -> fit_all``),
@@ -55,6 +57,7 @@ TRACE = "flyte.trace"
 FLYTEKIT_TASK = "flytekit.task"
 FLYTEKIT_DRIVERS = frozenset({"flytekit.workflow", "flytekit.dynamic", "flytekit.eager"})
 MAP_CALLS = frozenset({"flyte.map", "flyte.map.aio"})
+GROUP = "flyte.group"
 FLYTEKIT_MAP = frozenset({"flytekit.map_task", "flytekit.map"})
 PARTIAL = frozenset({"functools.partial"})
 
@@ -283,6 +286,8 @@ class ModuleAnalysis:
         chain = self.driver_chains.get(qualname)
         if not chain:
             return f"`{qualname}`"
+        if len(chain) == 1:  # a Flyte 1 workflow/dynamic/eager, or a task opening flyte.group
+            return f"driver `{qualname}`"
         text = f"driver `{chain[0]}` calls task `{chain[-1]}`"
         if len(chain) > 2:
             text += " via helper " + " -> ".join(f"`{c}`" for c in chain[1:-1])
@@ -651,7 +656,9 @@ def _driver_chains(functions: dict[str, FunctionInfo]) -> tuple[dict[str, list[s
                     candidate = [q, *reaches[t]]
                     if best is None or len(candidate) < len(best):
                         best = candidate
-        if best is None and info.decorator in FLYTEKIT_DRIVERS:
+        if best is None and (info.decorator in FLYTEKIT_DRIVERS or any(GROUP in c.names for c in info.calls)):
+            # `with flyte.group(...)` only makes sense around child actions: a driver whose
+            # tasks are imported and called in ways the analysis cannot see.
             best = [q]
         if best is not None:
             chains[q] = best

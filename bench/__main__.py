@@ -1,4 +1,4 @@
-"""``python -m bench <name> [options]``: run one benchmark (``rewrite``, ``lint``, ``corpus``, ``runtime``)."""
+"""``python -m bench <name> [options]``: run one benchmark (``rewrite``, ``lint``, ``corpus``, ``runtime``, ``verify``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ BENCHMARKS = {
     "lint": "bench.lint",
     "corpus": "bench.corpus",
     "runtime": "bench.runtime",
+    "verify": "bench.verify",
 }
 
 

@@ -32,9 +32,9 @@ if importlib.util.find_spec("flyte") is None:
 PROGRAMS = runner.discover()
 
 KNOWN_GAPS: dict[str, str] = {
-    "scalar_edges": (
-        "an int outside int64 (2**64) passed to a child int input is accepted; the SDK's literal is a protobuf "
-        "int64, so the call fails with RuntimeUserError(code='ValueError')"
+    "int64_overflow": (
+        "ints outside int64 (2**64) pass through child inputs, child outputs and run outputs; the SDK's literal "
+        "is a protobuf int64: RuntimeUserError(code='ValueError') in the driver, a plain ValueError from flyte.run"
     ),
 }
 

@@ -291,3 +291,29 @@ def test_flyte_group_marks_a_driver():
     assert a.driver_chains == {"main": ["main"]}
     assert a.describe_driver("main") == "driver `main`"
     assert a.describe("main") == "driver `main`"
+
+
+def test_tasks_registered_by_call():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        def _train(x: int) -> int:
+            return x
+
+        def _fetch(x: int) -> int:
+            return x
+
+        train = env.task(_train)
+        fetch = flyte.trace(_fetch)
+        cached = env.task(cache="auto")(_train)
+
+        @env.task
+        def main(x: int) -> int:
+            return train(fetch(x)) + cached(x)
+        """
+    )
+    assert a.functions["_train"].kind == "task" and a.functions["_fetch"].kind == "trace"
+    assert a.driver_chains["main"][-1] == "_train"
+    assert {c.target for c in a.functions["main"].calls if c.target} == {"_train", "_fetch"}

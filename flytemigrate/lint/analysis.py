@@ -316,6 +316,8 @@ class _Collector(cst.CSTVisitor):
         self.bindings: dict[str, Binding] = {}
         self.class_attributes: dict[str, dict[str, Binding]] = {}
         self.module_functions: dict[str, str] = {}
+        # (alias, function name, kind, env) for `alias = env.task(fn)` style registrations.
+        self.wrapped: list[tuple[str, str, str, Optional[str]]] = []
         self.awaited: set[int] = set()
         # (function, call, name) for calls whose callee must be resolved after the pass.
         self.pending: list[tuple[FunctionInfo, CallSite, str]] = []
@@ -357,6 +359,26 @@ class _Collector(cst.CSTVisitor):
         self.bindings[target.value] = binding
         if self._is_env_value(value):
             self.envs.add(target.value)
+        wrapped = self._wrapped_function(value)
+        if wrapped is not None:
+            self.wrapped.append((target.value, *wrapped))
+
+    def _wrapped_function(self, value: cst.BaseExpression) -> Optional[tuple[str, str, Optional[str]]]:
+        """``(function name, kind, env)`` for ``env.task(fn)``, ``env.task(...)(fn)``, ``flyte.trace(fn)``."""
+        if not isinstance(value, cst.Call) or len(value.args) != 1 or not isinstance(value.args[0].value, cst.Name):
+            return None
+        wrapper = value.func.func if isinstance(value.func, cst.Call) else value.func
+        fn = value.args[0].value.value
+        if TRACE in self.names(wrapper):
+            return fn, "trace", None
+        if (
+            isinstance(wrapper, cst.Attribute)
+            and wrapper.attr.value == "task"
+            and isinstance(wrapper.value, cst.Name)
+            and wrapper.value.value in self.envs
+        ):
+            return fn, "task", wrapper.value.value
+        return None
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -576,6 +598,15 @@ def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
     wrapper.module.visit(collector)
     functions = collector.functions
 
+    # `train = env.task(train_fn)`: the function is a task, callable under both names.
+    for alias, fn, kind, env in collector.wrapped:
+        qualname = collector.module_functions.get(fn)
+        if qualname is None or functions[qualname].kind != "helper":
+            continue
+        info = functions[qualname]
+        info.kind, info.env = kind, env
+        info.decorator = "flyte2" if kind == "task" else None
+        collector.module_functions[alias] = qualname
     # Resolve callees; unresolved calls keep target None.
     for info, site, name in collector.pending:
         site.target = _resolve(collector, info, name)

@@ -16,6 +16,9 @@ class GlobalStatementInTask(Rule):
     """Flags `global` statements in tasks and in the helpers and traces they call, and `nonlocal`
     in nested tasks and traces (a plain closure's `nonlocal` stays in its caller's process).
 
+    Severity is warning when another task reads the variable (a hand-off that cannot work) and
+    info when only the writing task uses it (a per-container cache, e.g. a lazily loaded model).
+
     Why it breaks in Flyte 2:
         Every task runs in its own container (its own process) on a cluster. A module-level
         variable assigned in one task is not seen by the driver or by any other task, and a
@@ -23,9 +26,6 @@ class GlobalStatementInTask(Rule):
         `flyte.run` executes everything in one process, so the code appears to work until it
         is deployed. A `@flyte.trace` body is not run again on replay (its recorded result is
         returned), so side effects on enclosing or module variables are lost after a recovery.
-
-    Severity is warning when another task reads the variable (a hand-off that cannot work) and
-    info when only the writing task uses it (a per-container cache, e.g. a lazily loaded model).
 
     Example:
         COUNT = 0

@@ -92,6 +92,9 @@ def _child_env(scratch: Path) -> dict[str, str]:
         HOME=str(home),
         TMPDIR=str(tmp),
         PYTHONDONTWRITEBYTECODE="1",
+        # The real SDK does not keep a dict's key order across a task boundary: the order it hands
+        # back depends on the hash seed. Programs compare dicts order-insensitively; a fixed seed
+        # keeps any order that still leaks reproducible from run to run.
         PYTHONHASHSEED="0",
         # The real SDK draws its rich log panels to the terminal width; keep the logs readable.
         COLUMNS="160",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
@@ -164,7 +165,7 @@ def ctx() -> Any:
     group_data = GroupData(current_group) if current_group else None
     if frame.context is not None:
         frame.context.group_data = group_data
-        frame.context.custom_context = dict(_CUSTOM_CONTEXT)
+        frame.context.custom_context = dict(_CUSTOM_CONTEXT.get())
         return frame.context
     run_dir = str(frame.run.run_dir)
     if frame.action is None:
@@ -176,7 +177,7 @@ def ctx() -> Any:
         run_base_dir=f"{run_dir}/metadata/{frame.run.name}",
         report=_report_of(frame),
         group_data=group_data,
-        custom_context=dict(_CUSTOM_CONTEXT),
+        custom_context=dict(_CUSTOM_CONTEXT.get()),
     )
     return frame.context
 
@@ -187,24 +188,23 @@ def _report_of(frame: Any) -> Any:
     return report.current_report()
 
 
-_CUSTOM_CONTEXT: Dict[str, str] = {}
+# A context variable, so concurrent coroutines each keep the context they set.
+_CUSTOM_CONTEXT: ContextVar[Dict[str, str]] = ContextVar("flytemigrate_custom_context", default={})
 
 
 @contextlib.contextmanager
 def custom_context(**context: str):
     """Set context metadata for tasks called inside the block (read with ``get_custom_context``)."""
-    previous = dict(_CUSTOM_CONTEXT)
-    _CUSTOM_CONTEXT.update(context)
+    token = _CUSTOM_CONTEXT.set({**_CUSTOM_CONTEXT.get(), **context})
     try:
         yield
     finally:
-        _CUSTOM_CONTEXT.clear()
-        _CUSTOM_CONTEXT.update(previous)
+        _CUSTOM_CONTEXT.reset(token)
 
 
 def get_custom_context() -> Dict[str, str]:
     """The custom context in force."""
-    return dict(_CUSTOM_CONTEXT)
+    return dict(_CUSTOM_CONTEXT.get())
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ least one. Every rule must also document itself in the four-part docstring forma
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -130,3 +131,33 @@ def test_files_without_flyte_are_not_parsed(monkeypatch):
     assert [d.code for d in lint_source("import flyte\ndef broken(:\n", "f.py").diagnostics] == ["FM002"]
     todo = lint_source("x = 1  # TODO(flytemigrate FM525): use flyte.ctx()\n", "plain.py")
     assert [d.code for d in todo.diagnostics] == ["FM508"]
+
+
+POSITION_SOURCES = [
+    "x = 1",  # no trailing newline
+    "x = 1\r\ny = (\r\n  2,\r\n)\r\n",  # CRLF
+    "def f():\n\tif x:\n\t\treturn 'é€'  # c\n",  # tabs, non-ASCII
+    "",
+    "\n\n",
+    "a\\\n  + b\n",  # line continuation
+    "@d\n# c\nclass A:\n    '''doc\n    string'''\n    x: int = 1\n",
+    "async def f():\n    async with a as b:\n        await c\n    return [y async for y in z if y]\n",
+]
+
+
+@pytest.mark.parametrize(
+    "source",
+    POSITION_SOURCES + [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).resolve().parents[1].glob("fixtures/lint/**/*.py"))],
+)
+def test_fast_positions_equal_position_provider(source):
+    """``LintContext.positions`` gives every node exactly ``PositionProvider``'s range."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from flytemigrate.lint.positions import FastPositions
+
+    module = cst.parse_module(source)
+    reference = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    fast = FastPositions(module, source)
+    assert set(fast) == set(reference)
+    mismatches = [(type(n).__name__, reference[n], fast[n]) for n in reference if fast[n] != reference[n]]
+    assert mismatches == []

@@ -84,10 +84,22 @@ class LintContext:
     findings: list[Finding] = field(default_factory=list)
     _analysis: Any = field(default=None, repr=False)
     _analysis_done: bool = field(default=False, repr=False)
+    _positions: Any = field(default=None, repr=False)
 
     @property
     def module(self) -> cst.Module:
         return self.wrapper.module
+
+    @property
+    def positions(self):  # -> Mapping[CSTNode, CodeRange]
+        """Node ranges exactly as ``PositionProvider`` gives them, computed on first use and
+        much cheaper (``flytemigrate.lint.positions``); ``get_metadata(PositionProvider, ...)``
+        in a rule reads this mapping too."""
+        if self._positions is None:
+            from flytemigrate.lint.positions import FastPositions
+
+            self._positions = FastPositions(self.wrapper.module, self.source)
+        return self._positions
 
     @property
     def analysis(self) -> "ModuleAnalysis":

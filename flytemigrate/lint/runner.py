@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flytemigrate.diagnostics import Diagnostic, FileResult, Fix, Severity
 from flytemigrate.lint import suppression
@@ -105,16 +105,19 @@ class LazyMetadata(Mapping):
     file until a rule actually asks (``PositionProvider`` only when there is a finding,
     ``ParentNodeProvider`` only when a rule needs a parent). The wrapper caches each result, so
     every provider is still computed at most once per file, shared by all rules and the analysis.
+    ``PositionProvider`` is served by ``LintContext.positions`` (same ranges, computed cheaply).
     """
 
-    def __init__(self, wrapper: MetadataWrapper, providers: frozenset) -> None:
-        self._wrapper = wrapper
+    def __init__(self, context: LintContext, providers: frozenset) -> None:
+        self._context = context
         self._providers = providers
 
     def __getitem__(self, provider):
         if provider not in self._providers:
             raise KeyError(provider)
-        return self._wrapper.resolve(provider)
+        if provider is PositionProvider:
+            return self._context.positions  # same ranges, a fraction of the cost
+        return self._context.wrapper.resolve(provider)
 
     def __contains__(self, provider: object) -> bool:
         return provider in self._providers
@@ -210,17 +213,17 @@ class _Dispatcher(cst.CSTVisitor):
                 self._call(entries, original_node)
 
 
-def run_rules(wrapper: MetadataWrapper, rules: list[Rule]) -> dict[str, str]:
-    """Visit ``wrapper.module`` once with all ``rules``, metadata resolved lazily and shared.
+def run_rules(context: LintContext, rules: list[Rule]) -> dict[str, str]:
+    """Visit the module once with all ``rules``, metadata resolved lazily and shared.
 
     Returns ``{code: error}`` for rules that raised (their findings are dropped).
     """
     providers = frozenset().union(*(type(rule).get_inherited_dependencies() for rule in rules))
-    metadata = LazyMetadata(wrapper, providers)
+    metadata = LazyMetadata(context, providers)
     for rule in rules:
         rule.metadata = metadata
     dispatcher = _Dispatcher(rules)
-    wrapper.module.visit(dispatcher)
+    context.wrapper.module.visit(dispatcher)
     return dispatcher.crashed
 
 
@@ -253,9 +256,9 @@ def _lint_once(source: str, path: str, codes: frozenset[str]) -> tuple[list[Find
     # We own the freshly parsed tree, so skip the defensive deep copy.
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     context = LintContext(path=path, source=source, wrapper=wrapper)
-    crashed = run_rules(wrapper, [rule(context) for rule in rules]) if rules else {}
+    crashed = run_rules(context, [rule(context) for rule in rules]) if rules else {}
 
-    found = suppression.collect(wrapper, source)
+    found = suppression.collect(wrapper, source, context.positions)
     kept = [f for f in context.findings if f.code not in crashed and not found.suppresses(f.code, f.line)]
     meta: list[Diagnostic] = [
         Diagnostic(

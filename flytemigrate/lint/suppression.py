@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Iterable, Optional
 
 import libcst as cst
@@ -73,8 +74,6 @@ def might_have_suppressions(source: str) -> bool:
 class _Headers(cst.CSTVisitor):
     """Collect ``(header_first, header_last, end)`` line ranges of every def and class."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(self, positions) -> None:
         super().__init__()
         self.positions = positions
@@ -104,13 +103,17 @@ def parse_codes(raw: Optional[str]) -> tuple[str, ...]:
     return tuple(code.strip().upper() for code in raw.split(",") if code.strip())
 
 
-def collect(wrapper: MetadataWrapper, source: str) -> Suppressions:
-    """Find the suppression comments of the module in ``wrapper`` and compute what they cover."""
+def collect(wrapper: MetadataWrapper, source: str, positions: Optional[Mapping] = None) -> Suppressions:
+    """Find the suppression comments of the module in ``wrapper`` and compute what they cover.
+
+    ``positions`` maps nodes to ``CodeRange`` (``PositionProvider``'s mapping by default).
+    """
     result = Suppressions()
     if not might_have_suppressions(source):
         return result
-    positions = wrapper.resolve(PositionProvider)
-    comments = [(node, span) for node, span in positions.items() if isinstance(node, cst.Comment)]
+    if positions is None:
+        positions = wrapper.resolve(PositionProvider)
+    comments = [(node, positions[node]) for node in positions if isinstance(node, cst.Comment)]
     found = []
     for node, span in comments:
         match = _COMMENT_RE.search(node.value)

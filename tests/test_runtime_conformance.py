@@ -32,6 +32,10 @@ if importlib.util.find_spec("flyte") is None:
 PROGRAMS = runner.discover()
 
 KNOWN_GAPS: dict[str, str] = {
+    "map_wrong_item_type": (
+        "a flyte.map item of the wrong type comes back as RuntimeUserError(code='TypeError'); the SDK returns "
+        "the input-conversion error itself, a plain TypeError (no .code)"
+    ),
     "dataclass_input_errors": (
         "a dict run input for a dataclass parameter with a wrong field type ({'workers': 'two'} for int) is "
         "accepted and the task runs; the SDK raises TypeError from flyte.run"

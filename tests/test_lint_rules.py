@@ -161,3 +161,22 @@ def test_fast_positions_equal_position_provider(source):
     assert set(fast) == set(reference)
     mismatches = [(type(n).__name__, reference[n], fast[n]) for n in reference if fast[n] != reference[n]]
     assert mismatches == []
+
+
+def test_a_fix_that_breaks_the_code_is_not_applied(monkeypatch):
+    from flytemigrate.lint import registry
+    from flytemigrate.lint.base import Rule
+
+    class BadFix(Rule):
+        """Replaces every integer with invalid code (test double)."""
+
+        code = "FM398"
+        name = "bad-fix"
+
+        def visit_Integer(self, node):
+            self.report(node, "integer", replacement=cst.Name("def"))
+
+    monkeypatch.setattr(registry, "ALL_RULES", [*registry.ALL_RULES, BadFix])
+    output = lint_source("import flyte\nx = 1\n", "x.py", LintOptions(fix=True))
+    assert output.fixed_source is None
+    assert [d.code for d in output.diagnostics] == ["FM398"]

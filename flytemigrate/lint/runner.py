@@ -303,6 +303,14 @@ def _lint_once(source: str, path: str, codes: frozenset[str]) -> tuple[list[Find
     return kept, wrapper.module, meta, None
 
 
+def _parses(source: str) -> bool:
+    try:
+        cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return False
+    return True
+
+
 def lint_source(source: str, path: str = "-", options: Optional[LintOptions] = None) -> LintOutput:
     """Lint ``source``; with ``options.fix`` apply safe fixes and report what remains."""
     options = options or LintOptions()
@@ -322,7 +330,9 @@ def lint_source(source: str, path: str = "-", options: Optional[LintOptions] = N
         if options.fix and fixable and module is not None and _round < _MAX_FIX_ROUNDS:
             transformer = _ApplyReplacements(fixable)  # type: ignore[arg-type]
             fixed = module.visit(transformer).code
-            if fixed != current:
+            # A fix must never turn parsing code into code that does not parse; if one did
+            # (a rule bug), keep the code as it is and report the findings unfixed.
+            if fixed != current and _parses(fixed):
                 output.fixes_applied += transformer.applied
                 current = fixed
                 continue

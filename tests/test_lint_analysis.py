@@ -317,3 +317,30 @@ def test_tasks_registered_by_call():
     assert a.functions["_train"].kind == "task" and a.functions["_fetch"].kind == "trace"
     assert a.driver_chains["main"][-1] == "_train"
     assert {c.target for c in a.functions["main"].calls if c.target} == {"_train", "_fetch"}
+
+
+def test_tasks_imported_from_project_files(tmp_path):
+    package = tmp_path / "shop"
+    (package / "steps").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "steps" / "__init__.py").write_text("")
+    (package / "steps" / "tasks.py").write_text(
+        "import flyte\nenv = flyte.TaskEnvironment(name='s')\n\n"
+        "@env.task\nasync def load(day: str) -> int:\n    return 1\n\n"
+        "def util(x):\n    return x\n\n"
+        "def _total(x: int) -> int:\n    return x\n\ntotal = env.task(_total)\n"
+    )
+    driver = package / "flows.py"
+    source = (
+        "import flyte\nfrom shop.steps.tasks import load as fetch, util\nfrom .steps.tasks import total\n"
+        "env = flyte.TaskEnvironment(name='f')\n\n"
+        "@env.task\nasync def daily(day: str) -> int:\n    return util(await fetch(day))\n\n"
+        "@env.task\ndef weekly(x: int) -> int:\n    return total(x)\n\n"
+        "@env.task\ndef plain(x: int) -> int:\n    return util(x)\n"
+    )
+    driver.write_text(source)
+    a = analyze(MetadataWrapper(cst.parse_module(source)), str(driver))
+    assert a.external_tasks == {"fetch", "total"}
+    assert a.driver_chains == {"daily": ["daily", "fetch"], "weekly": ["weekly", "total"]}
+    # Without a path nothing outside the module is read.
+    assert run(source).driver_chains == {}

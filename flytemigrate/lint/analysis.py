@@ -591,8 +591,12 @@ def _scope_function(scope: Optional[Scope]) -> Optional[cst.CSTNode]:
     return None
 
 
-def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
-    """Analyse ``wrapper.module`` (metadata resolved through ``wrapper``, so it is shared with rules)."""
+def analyze(wrapper: MetadataWrapper, path: Optional[str] = None) -> ModuleAnalysis:
+    """Analyse ``wrapper.module`` (metadata resolved through ``wrapper``, so it is shared with rules).
+
+    With the file's ``path``, names imported from project files where they are tasks count as
+    tasks too (``flytemigrate.lint.imported``).
+    """
     qnames = wrapper.resolve(QualifiedNameProvider)
     collector = _Collector(qnames)
     wrapper.module.visit(collector)
@@ -615,6 +619,11 @@ def analyze(wrapper: MetadataWrapper) -> ModuleAnalysis:
         for _info, site, name in collector.pending
         if site.target is None and site.kind in ("aio", "override", "map") and "." not in name
     }
+    if path is not None and collector.pending:
+        from flytemigrate.lint.imported import imported_tasks
+
+        imported = imported_tasks(wrapper.module, path)
+        external |= {name for _info, site, name in collector.pending if site.target is None and name in imported}
     for _info, site, name in collector.pending:
         if site.target is None and name in external:
             site.external = name

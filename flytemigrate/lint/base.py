@@ -107,7 +107,7 @@ class LintContext:
         if not self._analysis_done:
             from flytemigrate.lint.analysis import analyze
 
-            self._analysis = analyze(self.wrapper)
+            self._analysis = analyze(self.wrapper, self.path)
             self._analysis_done = True
         return self._analysis
 

@@ -96,7 +96,7 @@ class LargeOutputInDriver(Rule):
             if not site.derived and site.target in analysis.reaches_task
         }
         for info, _chain in analysis.replayed_functions():
-            task_call_ids = {id(c.node) for c in analysis.task_calls(info)}
+            task_call_ids = {id(c.node) for c in analysis.task_calls(info) + analysis.external_task_calls(info)}
             if not task_call_ids and not info.calls:
                 continue
             assignments = _Assignments()

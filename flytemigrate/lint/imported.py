@@ -1,0 +1,129 @@
+"""Which names a module imports from *project* files are tasks there (cross-file, best effort).
+
+A driver module often imports its tasks (``from pipeline.tasks import train``) and calls them
+like functions, so nothing in the module itself says ``train`` is a task. Given the linted file's
+path, ``imported_tasks`` resolves module-level ``from X import name`` statements to files of the
+same project (relative imports from the file's package, absolute ones from the file's directory
+and its ancestors), reads those with the standard ``ast`` parser (cheap, cached per file) and
+reports the imported names that are functions decorated with ``@<something>.task``,
+``@task``, ``@workflow``, ``@dynamic`` or ``@eager`` there (or registered as
+``name = env.task(fn)``). Files that cannot be found or parsed contribute nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Optional
+
+import libcst as cst
+
+__all__ = ["imported_tasks"]
+
+_TASK_DECORATORS = frozenset({"task", "workflow", "dynamic", "eager"})
+# How many parent directories are tried as import roots for absolute imports.
+_MAX_ROOT_DEPTH = 6
+# path -> (mtime, {function name: is_async}) of task definitions in that file.
+_CACHE: dict[str, tuple[float, dict[str, bool]]] = {}
+
+
+def _decorator_name(node: ast.expr) -> Optional[str]:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def _tasks_in(path: str) -> dict[str, bool]:
+    """``{name: is_async}`` of the task-decorated functions defined at top level of ``path``."""
+    try:
+        mtime = os.path.getmtime(path)
+    except OSError:
+        return {}
+    cached = _CACHE.get(path)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    found: dict[str, bool] = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        tree = ast.Module(body=[], type_ignores=[])
+    functions: dict[str, bool] = {}
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            is_async = isinstance(statement, ast.AsyncFunctionDef)
+            functions[statement.name] = is_async
+            if any(_decorator_name(d) in _TASK_DECORATORS for d in statement.decorator_list):
+                found[statement.name] = is_async
+        elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+            # train = env.task(_train) / env.task(cache="auto")(_train)
+            call = statement.value
+            if _decorator_name(call.func) == "task" and len(call.args) == 1 and isinstance(call.args[0], ast.Name):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = functions.get(call.args[0].id, False)
+    _CACHE[path] = (mtime, found)
+    return found
+
+
+def _candidates(base: str, module: str) -> list[str]:
+    rel = module.replace(".", os.sep) if module else ""
+    stem = os.path.join(base, rel) if rel else base
+    return [stem + ".py", os.path.join(stem, "__init__.py")]
+
+
+def _module_files(path: str, level: int, module: str) -> list[str]:
+    directory = os.path.dirname(os.path.abspath(path))
+    if level:
+        for _ in range(level - 1):
+            directory = os.path.dirname(directory)
+        return [c for c in _candidates(directory, module) if os.path.isfile(c)]
+    for _ in range(_MAX_ROOT_DEPTH):
+        found = [c for c in _candidates(directory, module) if os.path.isfile(c)]
+        if found:
+            return found
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return []
+
+
+def _dotted(expr: Optional[cst.BaseExpression]) -> str:
+    if expr is None:
+        return ""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_dotted(expr.value)}.{expr.attr.value}"
+    return ""
+
+
+def imported_tasks(module: cst.Module, path: Optional[str]) -> dict[str, bool]:
+    """``{local name: is_async}`` for names imported from project files where they are tasks."""
+    if not path or path == "-" or not os.path.isfile(path):
+        return {}
+    result: dict[str, bool] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            name = _dotted(small.module)
+            if name.split(".")[0] in ("flyte", "flytekit", "typing", "os", "asyncio"):
+                continue
+            files = _module_files(path, len(small.relative), name)
+            if not files:
+                continue
+            tasks = _tasks_in(files[0])
+            for alias in small.names:
+                imported = _dotted(alias.name)
+                if imported in tasks:
+                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
+                    result[local] = tasks[imported]
+    return result

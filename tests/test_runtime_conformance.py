@@ -40,18 +40,6 @@ KNOWN_GAPS: dict[str, str] = {
         "the same for sync_task.aio(...) with a wrong-typed input inside asyncio.gather: the SDK gives a plain "
         "TypeError, the runtime RuntimeUserError(code='TypeError')"
     ),
-    "map_wrong_item_type": (
-        "a flyte.map item of the wrong type comes back as RuntimeUserError(code='TypeError'); the SDK returns "
-        "the input-conversion error itself, a plain TypeError (no .code)"
-    ),
-    "dataclass_input_errors": (
-        "a dict run input for a dataclass parameter with a wrong field type ({'workers': 'two'} for int) is "
-        "accepted and the task runs; the SDK raises TypeError from flyte.run"
-    ),
-    "int64_overflow": (
-        "ints outside int64 (2**64) pass through child inputs, child outputs and run outputs; the SDK's literal "
-        "is a protobuf int64: RuntimeUserError(code='ValueError') in the driver, a plain ValueError from flyte.run"
-    ),
 }
 
 

@@ -215,6 +215,10 @@ def check_inputs(task: Any, inputs: dict) -> dict:
         if tp is None:
             continue
         if typecheck.conforms(value, tp):
+            if tp is int:
+                overflow = typecheck.int64_error(value)
+                if overflow is not None:
+                    raise overflow
             if (tp is int or tp is str) and type(value) is not tp:
                 converted = dict(inputs) if converted is None else converted
                 converted[name] = typecheck.plain(value, tp)
@@ -239,8 +243,8 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
     c = _Call(frame, task, inputs, record)
     try:
         c.inputs = inputs = check_inputs(task, inputs)
-    except TypeError as e:
-        err = errors.RuntimeUserError("TypeError", str(e))
+    except (TypeError, ValueError) as e:
+        err = errors.RuntimeUserError(type(e).__name__, str(e))
         _fail(c, err)
         raise err from e
     hit = _replay(frame, record, task.interface)
@@ -346,6 +350,13 @@ def _check_outputs(task: Any, value: Any) -> Any:
     converted = None
     for index, (name, part, tp) in enumerate(zip(iface.output_names, parts, iface.outputs)):
         if typecheck.conforms(part, tp):
+            if tp is int:
+                overflow = typecheck.int64_error(part)
+                if overflow is not None:
+                    # Crosses to the caller as RuntimeUserError(ValueError); a run raises the plain error.
+                    err = errors.RuntimeUserError("ValueError", str(overflow))
+                    err.plain_error = overflow  # type: ignore[attr-defined]
+                    raise err
             if (tp is int or tp is str) and type(part) is not tp:
                 converted = list(parts) if converted is None else converted
                 converted[index] = typecheck.plain(part, tp)

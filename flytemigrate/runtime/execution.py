@@ -116,7 +116,9 @@ def run_root(task: Any, inputs: dict, state: controller.RunState) -> tuple[Any, 
     record.duration_s = time.perf_counter() - started
     if err is not None:
         out = invalid_output if invalid_output is not None else controller.cross_boundary(err)
-        record.error, record.error_code, record.error_message = type(out).__name__, out.code, str(out)
+        out = getattr(out, "plain_error", None) or out
+        record.error, record.error_code = type(out).__name__, getattr(out, "code", type(out).__name__)
+        record.error_message = str(out)
         if replay_children is not None:
             _note_unreplayed(state, record, replay_children, frame)
         return None, out, record

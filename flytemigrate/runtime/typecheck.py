@@ -197,6 +197,29 @@ def _transport_dataclass(value: Any) -> Any:
         return copy.deepcopy(value)
 
 
+def _fields_conform(obj: Any) -> bool:
+    """Whether every field of a dataclass instance matches its annotation (an int counts for a float)."""
+    try:
+        hints = typing.get_type_hints(type(obj))
+    except Exception:
+        return True
+    for f in dataclasses.fields(obj):
+        value, tp = getattr(obj, f.name), hints.get(f.name, Any)
+        if not (conforms(value, tp) or (tp is float and type(value) is int)):
+            return False
+    return True
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def int64_error(value: Any) -> ValueError | None:
+    """The protobuf error for an int the SDK's int64 literal cannot hold (None when it fits)."""
+    if type(value) is int and not INT64_MIN <= value <= INT64_MAX:
+        return ValueError(f"Value out of range: {value}")
+    return None
+
+
 def _float_fields(value: Any, tp: Any) -> Any:
     if type(value) is int and (tp is float or (_is_optional_of(tp, float))):
         return float(value)
@@ -299,9 +322,12 @@ def coerce(value: Any, tp: Any) -> Any:
             dataclasses.is_dataclass(cand) or hasattr(cand, "model_validate")
         ):
             try:
-                return _rebuild(value, cand)
+                rebuilt = _rebuild(value, cand)
             except Exception:
                 continue
+            if dataclasses.is_dataclass(rebuilt) and not _fields_conform(rebuilt):
+                continue  # e.g. {"workers": "two"} for an int field: the SDK's conversion fails
+            return rebuilt
         if isinstance(value, list) and typing.get_origin(cand) is tuple:
             candidate = tuple(value)
             if conforms(candidate, cand):

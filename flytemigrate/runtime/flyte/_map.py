@@ -78,6 +78,9 @@ class _Mapper:
                             "Deadlock detected: blocking call used in syncify thread flyte_syncify when calling "
                             f"function {_invoke_local!r}, use .aio() if in an async call."
                         )
+                    if frame is not None:
+                        # The SDK converts each item's inputs before submitting: a bad item is that plain error.
+                        controller.bind_inputs(task, pre_args + item, pre_kwargs)
                     if frame is None:
                         value = task.func(*(pre_args + item), **pre_kwargs)
                         if task.is_async:
@@ -110,6 +113,8 @@ class _Mapper:
         with group(self._group(task, group_name)):
             for item in zip(*args):
                 try:
+                    if controller.current_frame() is not None:
+                        controller.bind_inputs(task, pre_args + item, pre_kwargs)
                     value = await controller.call_aio(task, pre_args + item, pre_kwargs)
                 except Exception as e:
                     if return_exceptions:

@@ -209,6 +209,8 @@ class ModuleAnalysis:
     # Names not defined in this module that are used like tasks (``t.aio(...)``,
     # ``t.override(...)``, ``flyte.map(t, ...)``, ``map_task(t)``): tasks imported from elsewhere.
     external_tasks: set[str] = field(default_factory=set)
+    # Imported tasks whose definition was read: name -> (is_async, is_flytekit).
+    external_kinds: dict[str, tuple[bool, bool]] = field(default_factory=dict)
     _reach_cache: dict[tuple, dict[str, list[str]]] = field(default_factory=dict, repr=False)
 
     # -- views ------------------------------------------------------------------------------
@@ -246,6 +248,17 @@ class ModuleAnalysis:
     def task_calls(self, info: FunctionInfo) -> list[CallSite]:
         """Calls in ``info``'s body that start a task of this module."""
         return [c for c in info.calls if c.target is not None and self.functions[c.target].kind == "task"]
+
+    def called_task(self, site: CallSite) -> Optional[tuple[str, Optional[bool], bool]]:
+        """``(name, is_async, is_flytekit)`` of the task ``site`` starts (``is_async`` is None for
+        an imported task whose definition was not read), or None when it starts no task."""
+        if site.target is not None:
+            info = self.functions[site.target]
+            return (info.qualname, info.is_async, info.is_flytekit) if info.kind == "task" else None
+        if site.external is not None:
+            is_async, is_flytekit = self.external_kinds.get(site.external, (None, False))
+            return site.external, is_async, is_flytekit
+        return None
 
     def external_task_calls(self, info: FunctionInfo) -> list[CallSite]:
         """Calls in ``info``'s body that start a task imported from another module."""
@@ -619,6 +632,7 @@ def analyze(wrapper: MetadataWrapper, path: Optional[str] = None) -> ModuleAnaly
         for _info, site, name in collector.pending
         if site.target is None and site.kind in ("aio", "override", "map") and "." not in name
     }
+    imported: dict[str, tuple[bool, bool]] = {}
     if path is not None and collector.pending:
         from flytemigrate.lint.imported import imported_tasks
 
@@ -647,6 +661,7 @@ def analyze(wrapper: MetadataWrapper, path: Optional[str] = None) -> ModuleAnaly
         global_users=global_users,
         task_reached=task_reached,
         external_tasks=external,
+        external_kinds={name: kind for name, kind in imported.items() if name in external},
         global_access_sites=sites,
         reaches_task=reaches_task,
     )

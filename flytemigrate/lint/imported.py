@@ -23,8 +23,8 @@ __all__ = ["imported_tasks"]
 _TASK_DECORATORS = frozenset({"task", "workflow", "dynamic", "eager"})
 # How many parent directories are tried as import roots for absolute imports.
 _MAX_ROOT_DEPTH = 6
-# path -> (mtime, {function name: is_async}) of task definitions in that file.
-_CACHE: dict[str, tuple[float, dict[str, bool]]] = {}
+# path -> (mtime, {function name: (is_async, is_flytekit)}) of task definitions in that file.
+_CACHE: dict[str, tuple[float, dict[str, tuple[bool, bool]]]] = {}
 
 
 def _decorator_name(node: ast.expr) -> Optional[str]:
@@ -37,8 +37,17 @@ def _decorator_name(node: ast.expr) -> Optional[str]:
     return None
 
 
-def _tasks_in(path: str) -> dict[str, bool]:
-    """``{name: is_async}`` of the task-decorated functions defined at top level of ``path``."""
+def _uses_flytekit(tree: ast.Module) -> bool:
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and (statement.module or "").split(".")[0] == "flytekit":
+            return True
+        if isinstance(statement, ast.Import) and any(a.name.split(".")[0] == "flytekit" for a in statement.names):
+            return True
+    return False
+
+
+def _tasks_in(path: str) -> dict[str, tuple[bool, bool]]:
+    """``{name: (is_async, is_flytekit)}`` of the task functions defined at top level of ``path``."""
     try:
         mtime = os.path.getmtime(path)
     except OSError:
@@ -46,26 +55,27 @@ def _tasks_in(path: str) -> dict[str, bool]:
     cached = _CACHE.get(path)
     if cached is not None and cached[0] == mtime:
         return cached[1]
-    found: dict[str, bool] = {}
+    found: dict[str, tuple[bool, bool]] = {}
     try:
         with open(path, encoding="utf-8") as fh:
             tree = ast.parse(fh.read())
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
         tree = ast.Module(body=[], type_ignores=[])
     functions: dict[str, bool] = {}
+    flytekit = _uses_flytekit(tree)
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             is_async = isinstance(statement, ast.AsyncFunctionDef)
             functions[statement.name] = is_async
             if any(_decorator_name(d) in _TASK_DECORATORS for d in statement.decorator_list):
-                found[statement.name] = is_async
+                found[statement.name] = (is_async, flytekit)
         elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
             # train = env.task(_train) / env.task(cache="auto")(_train)
             call = statement.value
             if _decorator_name(call.func) == "task" and len(call.args) == 1 and isinstance(call.args[0], ast.Name):
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
-                        found[target.id] = functions.get(call.args[0].id, False)
+                        found[target.id] = (functions.get(call.args[0].id, False), flytekit)
     _CACHE[path] = (mtime, found)
     return found
 
@@ -103,11 +113,12 @@ def _dotted(expr: Optional[cst.BaseExpression]) -> str:
     return ""
 
 
-def imported_tasks(module: cst.Module, path: Optional[str]) -> dict[str, bool]:
-    """``{local name: is_async}`` for names imported from project files where they are tasks."""
+def imported_tasks(module: cst.Module, path: Optional[str]) -> dict[str, tuple[bool, bool]]:
+    """``{local name: (is_async, is_flytekit)}`` for names imported from project files where
+    they are tasks."""
     if not path or path == "-" or not os.path.isfile(path):
         return {}
-    result: dict[str, bool] = {}
+    result: dict[str, tuple[bool, bool]] = {}
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue

@@ -57,9 +57,12 @@ class AwaitSyncTask(Rule):
             if info.is_flytekit:
                 continue  # Flyte 1 `@eager` awaits every task; the rewrite adds `.aio`
             in_gather = gathered_call_ids(info)
-            for site in analysis.task_calls(info):
-                task = analysis.functions[site.target]  # type: ignore[index]
-                if task.is_async or task.is_flytekit or site.kind not in ("direct", "override") or site.derived:
+            for site in info.calls:
+                called = analysis.called_task(site)
+                if called is None or site.derived or site.kind not in ("direct", "override"):
+                    continue
+                name, is_async, is_flytekit = called
+                if is_async is not False or is_flytekit:
                     continue
                 if site.awaited:
                     how = "awaits"
@@ -72,8 +75,8 @@ class AwaitSyncTask(Rule):
                     replacement = site.node.with_changes(func=cst.Attribute(value=site.node.func, attr=cst.Name("aio")))
                 self.report(
                     site.node,
-                    f"`{info.qualname}` {how} sync task `{task.qualname}` without `.aio`; the blocking call raises "
+                    f"`{info.qualname}` {how} sync task `{name}` without `.aio`; the blocking call raises "
                     "SyncTaskCallInAsyncContextError in Flyte 2",
-                    help=f"call `{task.qualname}.aio(...)`, which returns an awaitable",
+                    help=f"call `{name}.aio(...)`, which returns an awaitable",
                     replacement=replacement,
                 )

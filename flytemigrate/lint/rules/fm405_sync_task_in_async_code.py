@@ -71,14 +71,15 @@ class SyncTaskInAsyncCode(Rule):
                         help="use `flyte.map.aio(...)` and iterate it with `async for`",
                     )
                     continue
-                if site.target is None or site.awaited or site.kind not in ("direct", "override") or id(site.node) in gathered:
+                if site.awaited or site.kind not in ("direct", "override") or id(site.node) in gathered:
                     continue
-                task = analysis.functions[site.target]
-                if task.kind != "task" or task.is_async or task.is_flytekit:
+                called = analysis.called_task(site)
+                if called is None or called[1] is not False or called[2]:
                     continue
+                name = called[0]
                 self.report(
                     site.node,
-                    f"async `{info.qualname}` calls sync task `{task.qualname}` without `.aio`; Flyte 2 raises "
+                    f"async `{info.qualname}` calls sync task `{name}` without `.aio`; Flyte 2 raises "
                     "SyncTaskCallInAsyncContextError",
-                    help=f"use `await {task.qualname}.aio(...)`",
+                    help=f"use `await {name}.aio(...)`",
                 )

@@ -13,7 +13,8 @@ _HEAD = 'import flyte\nenv = flyte.TaskEnvironment(name="x")\n\n@env.task\nasync
 
 class AsyncTaskInSyncCode(Rule):
     """Flags an `async def` task called from a sync (`def`) task or from a sync helper a task
-    calls, without `flyte.map` (which accepts both) and outside `asyncio.run(...)`.
+    calls, without `flyte.map` (which accepts both) and outside `asyncio.run(...)`, and any
+    `task.aio(...)` call in sync code.
 
     Why it breaks in Flyte 2:
         Inside a run, calling an async task submits it and returns a coroutine; sync code cannot
@@ -43,6 +44,7 @@ class AsyncTaskInSyncCode(Rule):
     INVALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef main(x: int) -> int:\n    return fetch(x) + 1\n",
         _HEAD + "def helper(x):\n    return fetch.override(retries=3)(x)\n\n@env.task\ndef main(x: int) -> int:\n    return helper(x)\n",
+        _HEAD + "@env.task\ndef double(x: int) -> int:\n    return 2 * x\n\n@env.task\ndef main(x: int) -> int:\n    return double.aio(x)\n",
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -54,14 +56,20 @@ class AsyncTaskInSyncCode(Rule):
             wrapped = {
                 id(arg.value) for site in info.calls if "asyncio.run" in site.names for arg in site.node.args
             }
-            for site in analysis.task_calls(info):
-                task = analysis.functions[site.target]  # type: ignore[index]
-                if not task.is_async or task.is_flytekit or site.kind not in ("direct", "override", "aio") or site.derived:
+            for site in info.calls:
+                called = analysis.called_task(site)
+                if called is None or site.derived or site.kind not in ("direct", "override", "aio"):
+                    continue
+                name, is_async, is_flytekit = called
+                # `.aio(...)` returns an awaitable whatever the task is; sync code cannot use it.
+                if not (is_async or site.kind == "aio") or is_flytekit:
                     continue
                 if id(site.node) in wrapped:
                     continue
                 self.report(
                     site.node,
-                    f"{analysis.describe(qualname)} is sync and calls async task `{task.qualname}`; it gets a coroutine, not the output",
+                    f"{analysis.describe(qualname)} is sync and calls "
+                    + (f"`{name}.aio(...)`" if site.kind == "aio" else f"async task `{name}`")
+                    + "; it gets a coroutine, not the output",
                     help=f"make `{chain[0]}` an `async def` task and `await` the call",
                 )

@@ -29,6 +29,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from flytemigrate.codemods.base import FlyteCodemod
 from flytemigrate.codemods.dataflow_common import (
     ORDER_KEY,
+    POLICY_KEY,
     assigned_names,
     module_functions,
     names_used,
@@ -194,10 +195,10 @@ class AsyncStyleCodemod(FlyteCodemod):
         out: list[cst.BaseStatement] = []
         for level in range(max(levels) + 1):
             members = [s for s, lv in zip(run, levels) if lv == level]
-            out.append(members[0] if len(members) == 1 else self._gather(members))
+            out.extend([members[0]] if len(members) == 1 else self._gather(members))
         return out
 
-    def _gather(self, members: list[cst.BaseStatement]) -> cst.SimpleStatementLine:
+    def _gather(self, members: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         AddImportsVisitor.add_needed_import(self.context, "asyncio")
         targets, calls = [], []
         for stmt in members:
@@ -208,8 +209,10 @@ class AsyncStyleCodemod(FlyteCodemod):
             cst.Call(func=cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("gather")), args=with_commas(calls))
         )
         leading = [line for stmt in members for line in stmt.leading_lines]
+        if self.driver in self.context.scratch.get(POLICY_KEY, {}):
+            return self._gather_all_complete(calls, targets, leading)
         if all(t is None for t in targets):
-            return cst.SimpleStatementLine(body=[cst.Expr(gather)], leading_lines=leading)
+            return [cst.SimpleStatementLine(body=[cst.Expr(gather)], leading_lines=leading)]
         elements = []
         for index, target in enumerate(targets):
             value = target if target is not None else cst.Name("_")
@@ -217,5 +220,33 @@ class AsyncStyleCodemod(FlyteCodemod):
                 value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
             comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if index < len(targets) - 1 else cst.MaybeSentinel.DEFAULT
             elements.append(cst.Element(value, comma=comma))
-        assign = cst.Assign(targets=[cst.AssignTarget(cst.Tuple(elements, lpar=[], rpar=[]))], value=gather)
-        return cst.SimpleStatementLine(body=[assign], leading_lines=leading)
+        assign = cst.Assign(targets=[cst.AssignTarget(self._targets(targets))], value=gather)
+        return [cst.SimpleStatementLine(body=[assign], leading_lines=leading)]
+
+    @staticmethod
+    def _targets(targets: list) -> cst.Tuple:
+        elements = []
+        for index, target in enumerate(targets):
+            value = target if target is not None else cst.Name("_")
+            if isinstance(value, cst.Tuple):
+                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if index < len(targets) - 1 else cst.MaybeSentinel.DEFAULT
+            elements.append(cst.Element(value, comma=comma))
+        return cst.Tuple(elements, lpar=[], rpar=[])
+
+    def _gather_all_complete(self, calls: list[cst.Arg], targets: list, leading: list) -> list[cst.BaseStatement]:
+        """FAIL_AFTER_EXECUTABLE_NODES_COMPLETE: let every independent call finish, then raise the first error."""
+        args = ", ".join(_code(a.value) for a in calls)
+        statements = [
+            cst.parse_statement(f"_results = await asyncio.gather({args}, return_exceptions=True)"),
+            cst.parse_statement("for _outcome in _results:\n    if isinstance(_outcome, Exception):\n        raise _outcome\n"),
+        ]
+        statements[0] = statements[0].with_changes(
+            leading_lines=[
+                *leading,
+                cst.EmptyLine(comment=cst.Comment("# failure_policy FAIL_AFTER_EXECUTABLE_NODES_COMPLETE: independent calls all finish first")),
+            ]
+        )
+        if any(t is not None for t in targets):
+            statements.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(self._targets(targets))], value=cst.Name("_results"))]))
+        return statements

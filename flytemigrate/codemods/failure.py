@@ -150,13 +150,15 @@ class FailureCodemod(FlyteCodemod):
                     if policy.endswith("FAIL_AFTER_EXECUTABLE_NODES_COMPLETE"):
                         self.context.scratch.setdefault(POLICY_KEY, {})[original_node.name.value] = policy
                         self.report(original_node.decorators[i], FM_FAILURE_POLICY, "failure_policy FAIL_AFTER_EXECUTABLE_NODES_COMPLETE removed")
-                        todos.append(
-                            (
-                                FM_FAILURE_POLICY,
-                                "FAIL_AFTER_EXECUTABLE_NODES_COMPLETE: independent calls after a failure no longer run; "
-                                "gather them with return_exceptions=True if they must complete",
+                        # async style reproduces the policy (gather with return_exceptions, see async_style.py)
+                        if not self.options.async_style:
+                            todos.append(
+                                (
+                                    FM_FAILURE_POLICY,
+                                    "FAIL_AFTER_EXECUTABLE_NODES_COMPLETE: independent calls after a failure no longer run; "
+                                    "gather them with return_exceptions=True if they must complete",
+                                )
                             )
-                        )
                     # FAIL_IMMEDIATELY is what a Flyte 2 driver does anyway: nothing to keep.
                 else:
                     kept.append(arg)

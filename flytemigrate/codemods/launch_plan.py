@@ -93,6 +93,18 @@ def _minutes(duration: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     return cst.parse_expression(f"int(({text}).total_seconds() // 60)")
 
 
+def _inner_comments(stmt: cst.CSTNode) -> list[cst.EmptyLine]:
+    """Comments written inside the launch plan call, kept as lines above the trigger."""
+    found: list[cst.EmptyLine] = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Comment(self, node: cst.Comment) -> None:
+            found.append(cst.EmptyLine(comment=node))
+
+    stmt.visit(_V())
+    return found
+
+
 class LaunchPlanCodemod(FlyteCodemod):
     """Scheduled ``LaunchPlan`` -> ``flyte.Trigger`` on the task; other launch plans -> TODO."""
 
@@ -214,7 +226,7 @@ class LaunchPlanCodemod(FlyteCodemod):
         assign = trigger.body[0]
         trigger = trigger.with_changes(
             body=[assign.with_changes(value=assign.value.with_changes(args=with_commas(args)))],
-            leading_lines=[ln for ln in stmt.leading_lines if ln.comment is not None],
+            leading_lines=[*(ln for ln in stmt.leading_lines if ln.comment is not None), *_inner_comments(stmt)],
         )
         for code, message in todo_lines:
             trigger = with_todo(trigger, code, message)

@@ -148,9 +148,12 @@ class OrderingCodemod(FlyteCodemod):
                 body.insert(i + len(new_stmts), kept)
                 i += 1
             i += len(new_stmts)
-            if not new_stmts and i < len(body) and stmt.leading_lines and ok:
-                # keep the comments that introduced the removed ordering statement
-                body[i] = body[i].with_changes(leading_lines=(*stmt.leading_lines, *body[i].leading_lines))
+            kept_comments = list(stmt.leading_lines)
+            if stmt.trailing_whitespace.comment is not None:
+                kept_comments.append(cst.EmptyLine(comment=stmt.trailing_whitespace.comment))
+            if not new_stmts and i < len(body) and kept_comments and ok:
+                # keep the comments of the removed ordering statement on the statement that follows
+                body[i] = body[i].with_changes(leading_lines=(*kept_comments, *body[i].leading_lines))
         if not changed:
             return updated_node
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))

@@ -21,7 +21,7 @@ What a program may declare at module level (all optional):
 A program's result is canonical JSON: ``{"load": null | error, "runs": [{"outputs": ...} |
 {"error": ...}]}``. Canonical values keep type names (dataclass, pydantic model, NamedTuple,
 enum) so a runtime that returns a plain dict where the SDK returns a dataclass does not pass;
-files and directories are compared by content, DataFrames by columns, dtypes and values, floats
+files and directories are compared by content, DataFrames by columns, dtypes, index and values, floats
 rounded to 9 significant digits. Errors are the exception class name, its public module (the
 runtime's ``flytemigrate.runtime.flyte`` is shown as ``flyte``; classes exported by
 ``flyte.errors`` as ``flyte.errors``) and ``.code`` when present.
@@ -206,6 +206,7 @@ def _frame_form(frame: Any) -> Any:
         "__dataframe__": {
             "columns": [str(c) for c in frame.columns],
             "dtypes": [str(t) for t in frame.dtypes],
+            "index": [canonical(i) for i in frame.index],
             "values": [[canonical(cell) for cell in row] for row in frame.itertuples(index=False, name=None)],
         }
     }

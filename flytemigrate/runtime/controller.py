@@ -146,7 +146,7 @@ async def call_aio(task: Any, args: tuple, kwargs: dict) -> Any:
         return await call_async(frame, task, args, kwargs)
     import asyncio
 
-    return await asyncio.to_thread(call_sync, frame, task, args, kwargs)
+    return await asyncio.to_thread(call_sync, frame, task, args, kwargs, False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,11 +232,17 @@ def check_inputs(task: Any, inputs: dict) -> dict:
     return inputs if converted is None else converted
 
 
-def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
-    """Bind and check inputs, append the record, and serve replay or cache hits."""
+def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap: bool = True):
+    """Bind and check inputs, append the record, and serve replay or cache hits.
+
+    ``wrap``: a blocking call wraps an input error in RuntimeUserError (the SDK's ``__call__`` does);
+    awaited calls (async tasks, ``.aio``) raise the plain TypeError/ValueError, as the SDK's submit does.
+    """
     try:
         inputs = bind_inputs(task, args, kwargs, check=False)
     except (TypeError, ValueError) as e:
+        if not wrap:
+            raise
         raise errors.RuntimeUserError(type(e).__name__, str(e)) from e
     record = CallRecord(name=task.name, inputs=jsonable(inputs), kind="task", group=GROUP.get())
     frame.record.children.append(record)
@@ -244,6 +250,9 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict):
     try:
         c.inputs = inputs = check_inputs(task, inputs)
     except (TypeError, ValueError) as e:
+        if not wrap:
+            _fail(c, e)
+            raise
         err = errors.RuntimeUserError(type(e).__name__, str(e))
         _fail(c, err)
         raise err from e
@@ -464,9 +473,9 @@ def _finish_ok(c: _Call, value: Any) -> Any:
     return _shape(value, c.task.interface)
 
 
-def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
+def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap_input_errors: bool = True) -> Any:
     """Run a sync child task to completion (retries, cache, record)."""
-    c, hit = _prepare(frame, task, args, kwargs)
+    c, hit = _prepare(frame, task, args, kwargs, wrap_input_errors)
     if hit is not _NO_REPLAY:
         return hit
     attempts = task.retries + 1
@@ -503,7 +512,7 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
     """Run an async child task to completion (retries, cache, record)."""
     import asyncio
 
-    c, hit = _prepare(frame, task, args, kwargs)
+    c, hit = _prepare(frame, task, args, kwargs, wrap=False)
     if hit is not _NO_REPLAY:
         return hit
     attempts = task.retries + 1

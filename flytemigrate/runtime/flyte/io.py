@@ -38,6 +38,53 @@ def _both(func):
     return func, aio
 
 
+class _AsyncFile:
+    """An open file whose I/O methods are awaitable (the shape of an aiofiles handle)."""
+
+    def __init__(self, fh: Any):
+        self._fh = fh
+
+    async def read(self, *args: Any) -> Any:
+        return self._fh.read(*args)
+
+    async def readline(self, *args: Any) -> Any:
+        return self._fh.readline(*args)
+
+    async def readlines(self, *args: Any) -> Any:
+        return self._fh.readlines(*args)
+
+    async def write(self, data: Any) -> Any:
+        return self._fh.write(data)
+
+    async def writelines(self, lines: Any) -> Any:
+        return self._fh.writelines(lines)
+
+    async def flush(self) -> None:
+        self._fh.flush()
+
+    async def seek(self, *args: Any) -> Any:
+        return self._fh.seek(*args)
+
+    async def tell(self) -> int:
+        return self._fh.tell()
+
+    async def close(self) -> None:
+        self._fh.close()
+
+    def __aiter__(self) -> _AsyncFile:
+        return self
+
+    async def __anext__(self) -> Any:
+        line = self._fh.readline()
+        if not line:
+            raise StopAsyncIteration
+        return line
+
+    @property
+    def name(self) -> str:
+        return self._fh.name
+
+
 class File:
     """A file referenced by path."""
 
@@ -90,9 +137,10 @@ class File:
 
     @contextlib.asynccontextmanager
     async def open(self, mode: str = "rb", **kwargs: Any):
-        """Async form of :meth:`open_sync`."""
+        """Async open: the handle's methods are coroutines (``await fh.write(...)``), as with the SDK's
+        aiofiles handle for local paths."""
         with self.open_sync(mode, **kwargs) as fh:
-            yield fh
+            yield _AsyncFile(fh)
 
     def download_sync(self, local_path: Optional[str | os.PathLike] = None) -> str:
         """Copy to ``local_path`` (or return the path itself)."""

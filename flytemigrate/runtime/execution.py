@@ -199,12 +199,8 @@ def run_from_user_code(task: Any, args: tuple, kwargs: dict, options: dict) -> A
             outputs, error, record = run_root(task, kwargs, state)
     finally:
         state.close()
-    _LAST_RECORDS.append(record)
     if error is not None:
         raise error
     # The real SDK names every local run "dry-run" (with_runcontext(name=...) included).
     return Run("dry-run", f"{path}/metadata/{state.name}", outputs)
 
-
-# Records of runs started from user code (``flytemigrate run`` of a script's ``__main__``), newest last.
-_LAST_RECORDS: list[CallRecord] = []

@@ -263,6 +263,7 @@ def render(
     cli: dict[int, Measurement],
     counts: dict[str, int],
     maxrss_mb: float,
+    breakdown: Optional[list[tuple[str, float]]] = None,
 ) -> str:
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -305,8 +306,12 @@ def render(
         "measures the neighbours. The floor is the minimum any LibCST-based rewrite pays (parse + regenerate every",
         "file). The engine adds the flytekit pre-filter, metadata, every codemod pass and diagnostics; the CLI",
         "adds interpreter start-up and the text report.",
-        SECTION_END,
     ]
+    if breakdown:
+        total = sum(seconds for _, seconds in breakdown) or 1.0
+        lines += ["", "CPU per codemod over the same files (`--breakdown`, 1 job, in-process):", "", "| step | CPU s | share |", "|---|---|---|"]
+        lines += [f"| {name} | {seconds:.2f} | {100 * seconds / total:.1f}% |" for name, seconds in breakdown]
+    lines.append(SECTION_END)
     return "\n".join(lines) + "\n"
 
 
@@ -367,13 +372,14 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     # ru_maxrss is KiB on Linux: the largest single process among this one and every waited-for child.
     maxrss_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    breakdown = None
     if args.breakdown:
         breakdown = codemod_breakdown(files)
         total = sum(seconds for _, seconds in breakdown) or 1.0
         print("CPU per codemod over the measured files:", file=sys.stderr)
         for name, seconds in breakdown:
             print(f"  {name:32s} {seconds:8.2f}s {100 * seconds / total:5.1f}%", file=sys.stderr)
-    section = render(" ".join(argv if argv is not None else sys.argv[1:]), n, floor, engine, cli, counts, maxrss_mb)
+    section = render(" ".join(argv if argv is not None else sys.argv[1:]), n, floor, engine, cli, counts, maxrss_mb, breakdown)
     print(section)
     if args.write_docs:
         write_section(args.write_docs, section)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import libcst as cst
+
 from flytemigrate.lint.base import Severity
 from flytemigrate.lint.rules.fm1_common import ReplayedCallRule
 
@@ -13,6 +15,8 @@ _HEAD = 'import asyncio\nimport time\nimport flyte\nenv = flyte.TaskEnvironment(
 
 class DriverSleep(ReplayedCallRule):
     """Flags `time.sleep()` and `asyncio.sleep()` in driver code (polling loops, back-off, waits).
+
+    `sleep(0)`, which only yields to the event loop, is not flagged.
 
     Why it breaks in Flyte 2:
         A replayed driver runs its code again from the top: every sleep is waited out again in
@@ -43,6 +47,8 @@ class DriverSleep(ReplayedCallRule):
     VALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef main(job: str) -> bool:\n    while not poll(job):\n        flyte.durable.sleep(60)\n    return True\n",
         _HEAD + "@env.task\ndef leaf(job: str) -> bool:\n    time.sleep(1)\n    return True\n",
+        # sleep(0) yields to the event loop; nothing is waited for.
+        _HEAD + "@env.task\nasync def main(job: str) -> bool:\n    await asyncio.sleep(0)\n    return await poll.aio(job)\n",
     ]
     INVALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef main(job: str) -> bool:\n    while not poll(job):\n        time.sleep(60)\n    return True\n",
@@ -50,6 +56,9 @@ class DriverSleep(ReplayedCallRule):
     ]
 
     def check_call(self, analysis, info, site, names) -> None:
+        args = site.node.args
+        if args and isinstance(args[0].value, (cst.Integer, cst.Float)) and float(args[0].value.value) == 0:
+            return  # `sleep(0)` only yields to the event loop
         for name, effect in _SLEEPS.items():
             if name in names:
                 self.report(

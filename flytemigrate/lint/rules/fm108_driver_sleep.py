@@ -57,7 +57,7 @@ class DriverSleep(ReplayedCallRule):
 
     def check_call(self, analysis, info, site, names) -> None:
         args = site.node.args
-        if args and isinstance(args[0].value, (cst.Integer, cst.Float)) and float(args[0].value.value) == 0:
+        if args and isinstance(args[0].value, (cst.Integer, cst.Float)) and args[0].value.evaluated_value == 0:
             return  # `sleep(0)` only yields to the event loop
         for name, effect in _SLEEPS.items():
             if name in names:

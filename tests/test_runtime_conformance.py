@@ -32,21 +32,13 @@ if importlib.util.find_spec("flyte") is None:
 PROGRAMS = runner.discover()
 
 KNOWN_GAPS: dict[str, str] = {
-    "file_async_read": (
-        "the handle from `async with file.open('rb')` has a plain read(): `await fh.read()` fails with TypeError "
-        "(bytes are not awaitable); in the SDK read is a coroutine"
+    "namedtuple_input": (
+        "a NamedTuple passed to a NamedTuple-typed child input arrives as a plain tuple (span.end raises "
+        "AttributeError); the SDK delivers the NamedTuple with its fields"
     ),
-    "file_new_remote_stream": (
-        "the handle from `async with File.new_remote().open('wb')` has a plain write(): `await fh.write(...)` "
-        "fails with TypeError (int is not awaitable); in the SDK write is a coroutine"
-    ),
-    "async_child_wrong_type": (
-        "an async child awaited with a wrong-typed input raises RuntimeUserError(code='TypeError'); in the SDK "
-        "the async call path raises the input-conversion TypeError itself (sync drivers do get RuntimeUserError)"
-    ),
-    "gather_sync_aio_errors": (
-        "the same for sync_task.aio(...) with a wrong-typed input inside asyncio.gather: the SDK gives a plain "
-        "TypeError, the runtime RuntimeUserError(code='TypeError')"
+    "variadic_tuple_output": (
+        "-> tuple[int, ...] is accepted at decoration and fails at run time; the SDK raises TypeError('Variable "
+        "length tuples are not supported as return types.') when the task is declared"
     ),
 }
 

@@ -344,3 +344,23 @@ def test_tasks_imported_from_project_files(tmp_path):
     assert a.driver_chains == {"daily": ["daily", "fetch"], "weekly": ["weekly", "total"]}
     # Without a path nothing outside the module is read.
     assert run(source).driver_chains == {}
+
+
+def test_tuple_bindings_at_module_level():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+        CACHE, LIMIT = {}, 3
+        first, *rest = [1, 2, 3]
+
+        @env.task
+        def f(k: str) -> int:
+            CACHE[k] = LIMIT
+            return len(CACHE)
+        """
+    )
+    assert isinstance(a.bindings["CACHE"].value, cst.Dict)
+    assert isinstance(a.bindings["LIMIT"].value, cst.Integer)
+    assert "first" not in a.bindings
+    assert a.global_users["CACHE"] == {"f"}

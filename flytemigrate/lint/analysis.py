@@ -360,6 +360,16 @@ class _Collector(cst.CSTVisitor):
         )
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode) -> None:
+        if (
+            isinstance(target, (cst.Tuple, cst.List))
+            and isinstance(value, (cst.Tuple, cst.List))
+            and len(target.elements) == len(value.elements)
+            and not any(isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements))
+        ):
+            # `CACHE, SEEN = {}, set()`: bind element-wise.
+            for name, item in zip(target.elements, value.elements):
+                self._bind(name.value, item.value, statement)
+            return
         if not isinstance(target, cst.Name):
             return
         binding = Binding(target.value, value, statement)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
+import libcst as cst
+
 from flytemigrate.lint.base import Severity
 from flytemigrate.lint.rules.fm1_common import ReplayedCallRule
 
@@ -11,6 +13,11 @@ _NETWORK_PREFIXES = ("requests.", "httpx.", "urllib3.", "aiohttp.", "boto3.", "s
 _NETWORK = frozenset({"urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.request.Request"})
 _FILES = frozenset(
     {"builtins.open", "io.open", "numpy.load", "numpy.loadtxt", "numpy.save", "joblib.load", "joblib.dump", "pickle.load", "pickle.dump", "shutil.copy", "shutil.copyfile", "shutil.rmtree", "shutil.move"}
+)
+# Methods whose names say they read or write files (pathlib.Path, pandas.DataFrame), matched by
+# name because the receiver's type is unknown.
+_FILE_METHODS = frozenset(
+    {"read_text", "write_text", "read_bytes", "write_bytes", "to_csv", "to_parquet", "to_pickle", "to_excel", "to_feather"}
 )
 _PROCESSES = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen", "os.system", "os.popen"})
 _DATABASES = frozenset({"sqlite3.connect", "psycopg2.connect", "pymysql.connect", "sqlalchemy.create_engine"})
@@ -33,7 +40,8 @@ def _classify(names: frozenset[str]) -> Optional[tuple[str, str]]:
 class IoInDriver(ReplayedCallRule):
     """Flags network, file, database and subprocess I/O in driver code (outside `@flyte.trace`):
     `requests.*`, `httpx.*`, `urllib.request.urlopen`, `boto3.*`, `open()`, `pd.read_*`,
-    `np.load`, `pickle.load`, `subprocess.*`, `sqlite3.connect` ...
+    `np.load`, `pickle.load`, `subprocess.*`, `sqlite3.connect`, and methods named like file
+    I/O (`.read_text()`, `.write_text()`, `.to_csv()`, `.to_parquet()` ...).
 
     Why it breaks in Flyte 2:
         A driver is replayed after a crash: its I/O runs again and may return something else
@@ -72,10 +80,14 @@ class IoInDriver(ReplayedCallRule):
         _HEAD + "import pandas as pd\n\n@env.task\ndef main(path: str) -> int:\n    df = pd.read_csv(path)\n    return score(str(len(df)))\n",
         _HEAD + "from urllib.request import urlopen\n\ndef fetch(url):\n    return urlopen(url).read().decode()\n\n@env.task\ndef main(url: str) -> int:\n    return score(fetch(url))\n",
         _HEAD + "@env.task\ndef main(path: str) -> int:\n    with open(path) as fh:\n        return score(fh.read())\n",
+        _HEAD + "from pathlib import Path\n\n@env.task\ndef main(path: str) -> int:\n    return score(Path(path).read_text())\n",
     ]
 
     def check_call(self, analysis, info, site, names) -> None:
         found = _classify(names)
+        func = site.node.func
+        if found is None and isinstance(func, cst.Attribute) and func.attr.value in _FILE_METHODS:
+            found = "file I/O", f".{func.attr.value}"
         if found is None:
             return
         kind, name = found

@@ -13,6 +13,7 @@ xfails, so a runtime fix flips them to a failure that asks for the entry to be r
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import importlib.util
 import dataclasses
 import enum
@@ -78,7 +79,8 @@ def test_runtime_matches_real_sdk(results, name):
     assert "crash" not in runtime, f"the runtime leg did not run {name}: {runtime['crash']}\n{runtime.get('log', '')}"
     expected, actual = _text(_comparable(real)), _text(_comparable(runtime))
     assert actual == expected, (
-        f"{name}: runtime differs from the real SDK\n"
+        f"{name}: runtime differs from the real SDK (flyte {importlib.metadata.version('flyte')}; the runtime "
+        "targets 2.12.1)\n"
         f"real:    {expected}\n"
         f"runtime: {actual}\n"
         f"runtime traceback: {runtime.get('traceback') or [r.get('traceback') for r in runtime['runs']]}"

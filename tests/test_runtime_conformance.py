@@ -33,6 +33,11 @@ if importlib.util.find_spec("flyte") is None:
 PROGRAMS = runner.discover()
 
 KNOWN_GAPS: dict[str, str] = {
+    "api_surface_used_by_migrations": (
+        "after `import flyte`, flyte.remote and flyte.report are attributes on the runtime but not on the SDK "
+        "(code that forgets `import flyte.report` works only on the runtime), and flyte.syncify (a submodule "
+        "attribute on the SDK) is missing"
+    ),
     "errors_module_surface": (
         "flyte.errors lacks 23 of the SDK's exception classes (base classes of the others match): AppleSilicon* "
         "(7), CodeBundleError, Condition{AlreadyExists,Failed,NotFound,Timedout}Error, GPUFault{,System,User}Error, "

@@ -239,7 +239,8 @@ def _compare(a: Any, b: Any, tol: float, path: str, diffs: list[str]) -> None:
         if "__set__" in a and "__set__" in b:
             _compare_sets(a["__set__"], b["__set__"], tol, path, diffs)
             return
-        for key in a.keys() | b.keys():
+        # dict order, not set order: the diff must read the same on every run (hash seeds vary)
+        for key in [*a, *(k for k in b if k not in a)]:
             if key not in b:
                 diffs.append(f"{path}.{key}: only in original ({short(a[key])})")
             elif key not in a:

@@ -32,6 +32,9 @@ def render_text(results: list[CaseResult], stream: TextIO) -> None:
     from rich.table import Table
 
     console = Console(file=stream, width=max(100, Console(file=stream).width), soft_wrap=False)
+    if not results:
+        console.print("no @workflow/@dynamic/@eager entries found")
+        return
     table = Table(show_lines=False)
     for column in ("project", "entry", "case", "verdict", "details"):
         table.add_column(column, overflow="fold")

@@ -137,12 +137,19 @@ def _visitor_methods(cls: type) -> tuple[tuple[str, str, Optional[str]], ...]:
     """``(method name, node type name, attribute or None)`` for each visitor method of ``cls``."""
     cached = _METHOD_CACHE.get(cls)
     if cached is None:
+        # Only classes between the rule and ``Rule`` define visitor methods; LibCST's base
+        # classes hold ~900 typed no-op stubs that ``dir()`` would make us inspect one by one.
+        names: set[str] = set()
+        for klass in cls.__mro__:
+            if klass is Rule or not (isinstance(klass, type) and issubclass(klass, Rule)):
+                continue
+            names.update(klass.__dict__)
         found = []
-        for name in dir(cls):
+        for name in sorted(names):
             kind, _, rest = name.partition("_")
             if kind not in ("visit", "leave") or not rest or not rest[0].isupper():
                 continue
-            if getattr(getattr(cls, name), "_is_no_op", False):  # LibCST's typed no-op stubs
+            if not callable(getattr(cls, name)) or getattr(getattr(cls, name), "_is_no_op", False):
                 continue
             node_type, _, attribute = rest.partition("_")
             found.append((name, node_type, attribute or None))

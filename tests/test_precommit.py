@@ -102,3 +102,24 @@ def test_fix_hook_applies_safe_fixes(user_repo):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "files were modified by this hook" in proc.stdout
     assert 'flyte.Resources(memory="1Gi")' in (repo / "bad.py").read_text()
+
+
+FLYTE1 = (
+    "import flytekit as fl\n\n\n"
+    "@fl.task(cache=True, cache_version=\"1\")\n"
+    "def double(x: int) -> int:\n"
+    "    return 2 * x\n"
+)
+
+
+def test_rewrite_check_hook_fails_on_flyte1_code_and_writes_nothing(user_repo):
+    repo, env = user_repo
+    (repo / "legacy.py").write_text(FLYTE1)
+    failed = _try_repo(repo, env, "flytemigrate-rewrite-check")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Failed" in failed.stdout
+    assert (repo / "legacy.py").read_text() == FLYTE1
+
+    (repo / "legacy.py").write_text(GOOD)
+    passed = _try_repo(repo, env, "flytemigrate-rewrite-check")
+    assert passed.returncode == 0, passed.stdout + passed.stderr

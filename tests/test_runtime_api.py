@@ -725,3 +725,42 @@ def test_subclass_values_cross_boundaries_like_the_sdk():
         "RuntimeUserError:TypeError",
         "RuntimeUserError:TypeError",
     ]
+
+
+def test_gpu_fault_and_apple_silicon_errors_keep_the_sdk_fields():
+    """Mirrored error classes carry the SDK's codes, kinds, fault fields and per-class recoverability."""
+    fault = errors.GPUFaultUserError("GpuXidError", "Xid 31", fault_kind="xid", fault_code=31, gpu_index=0)
+    assert isinstance(fault, errors.RuntimeUserError) and isinstance(fault, errors.GPUFaultError)
+    assert (fault.kind, fault.code, fault.xid, fault.sxid, fault.gpu_index) == ("user", "GpuXidError", 31, None, 0)
+    system = errors.GPUFaultSystemError("GpuFallenOffBus", "gone", fault_kind="sxid", fault_code=12)
+    assert isinstance(system, errors.RuntimeSystemError) and (system.kind, system.sxid) == ("system", 12)
+    missing = errors.AppleSiliconNotAvailableError("no Metal GPU")
+    assert (missing.code, missing.recoverable) == ("APPLE_SILICON_NOT_AVAILABLE", False)
+    assert errors.APPLE_SILICON_ERRORS_BY_CODE["APPLE_SILICON_DAEMON_OOM"]("oom").recoverable is True
+    assert issubclass(errors.ResourceExhaustedError, errors.SlowDownError)
+    assert errors.ResourceExhaustedError("busy").code == "SlowDownError"
+    package = errors.InvalidPackageError("libfoo", "E: Unable to locate package")
+    assert package.package_name == "libfoo" and "libfoo" in str(package)
+    assert errors.LogsNotYetAvailableError("later").kind == "system"
+
+
+def test_arithmetic_on_an_error_value_raises_the_error():
+    """Like the SDK: summing ``return_exceptions`` results surfaces the task error, not a TypeError."""
+    err = errors.RuntimeUserError("ValueError", "bad item")
+    with pytest.raises(errors.RuntimeUserError, match="bad item"):
+        sum([1, err])
+    with pytest.raises(errors.RuntimeUserError):
+        err * 2
+
+
+def test_tuple_return_annotations_rejected_at_declaration_like_the_sdk():
+    def variadic(n: int) -> tuple[int, ...]:
+        return tuple(range(n))
+
+    def single(n: int) -> tuple[int]:
+        return (n,)
+
+    with pytest.raises(TypeError, match="Variable length tuples are not supported as return types."):
+        env.task(variadic)
+    with pytest.raises(TypeError, match="found only one return variable"):
+        env.task(single)

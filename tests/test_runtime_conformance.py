@@ -32,28 +32,7 @@ if importlib.util.find_spec("flyte") is None:
 
 PROGRAMS = runner.discover()
 
-KNOWN_GAPS: dict[str, str] = {
-    "api_surface_used_by_migrations": (
-        "after `import flyte`, flyte.remote and flyte.report are attributes on the runtime but not on the SDK "
-        "(code that forgets `import flyte.report` works only on the runtime), and flyte.syncify (a submodule "
-        "attribute on the SDK) is missing"
-    ),
-    "errors_module_surface": (
-        "flyte.errors lacks 23 of the SDK's exception classes (base classes of the others match): AppleSilicon* "
-        "(7), CodeBundleError, Condition{AlreadyExists,Failed,NotFound,Timedout}Error, GPUFault{,System,User}Error, "
-        "ImagePullBackOffError, InvalidImageNameError, InvalidPackageError, LogsNotYetAvailableError, "
-        "ParameterMaterializationError, ResourceExhaustedError, SlowDownError, UnionRpcError; "
-        "`except flyte.errors.<missing>` raises AttributeError"
-    ),
-    "namedtuple_input": (
-        "a NamedTuple passed to a NamedTuple-typed child input arrives as a plain tuple (span.end raises "
-        "AttributeError); the SDK delivers the NamedTuple with its fields"
-    ),
-    "variadic_tuple_output": (
-        "-> tuple[int, ...] is accepted at decoration and fails at run time; the SDK raises TypeError('Variable "
-        "length tuples are not supported as return types.') when the task is declared"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _case(path: Path):

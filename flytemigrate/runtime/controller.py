@@ -485,7 +485,7 @@ def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap_input_err
         token = FRAME.set(_enter(c))
         group_token = GROUP.set(None)
         try:
-            inputs = {k: typecheck.transport(v) for k, v in c.inputs.items()}
+            inputs = typecheck.transport_inputs(c.inputs, task.interface)
             func = _body_function(c)
             if frame.run.enforce_timeouts and task.timeout_s:
                 value = _with_thread_timeout(func, inputs, task)
@@ -522,7 +522,7 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
         token = FRAME.set(_enter(c))
         group_token = GROUP.set(None)
         try:
-            inputs = {k: typecheck.transport(v) for k, v in c.inputs.items()}
+            inputs = typecheck.transport_inputs(c.inputs, task.interface)
             coro = _body_function(c)(**inputs)
             if frame.run.enforce_timeouts and task.timeout_s:
                 try:

@@ -54,7 +54,7 @@ def _run_body(frame: controller.Frame, task: Any, inputs: dict) -> Any:
     group_token = controller.GROUP.set(None)
     try:
         func = frame.run.isolated_function(task) if frame.run.isolate else task.func
-        args = {k: typecheck.transport(v) for k, v in inputs.items()}
+        args = typecheck.transport_inputs(inputs, task.interface)
         if task.is_async:
             value = _run_coroutine(func(**args))
         else:
@@ -156,6 +156,7 @@ def execute(
         raise TypeError(
             f"{task!r} is not a task of the flytemigrate runtime: activate() it before importing the code"
         )
+    load_run_submodules()
     cleanup = run_dir is None
     path = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix="flytemigrate-run-"))
     path.mkdir(parents=True, exist_ok=True)
@@ -176,8 +177,17 @@ def execute(
     )
 
 
+def load_run_submodules() -> None:
+    """Import flyte.io, flyte.report and flyte.remote, as the SDK's first ``flyte.run`` does.
+
+    After a run they are attributes of ``flyte`` on the SDK even without ``import flyte.report``; before it
+    they are not. Tasks that use ``flyte.report`` without importing it work the same way on both.
+    """
+    from flytemigrate.runtime.flyte import io, remote, report  # noqa: F401
+
 def run_from_user_code(task: Any, args: tuple, kwargs: dict, options: dict) -> Any:
     """``flyte.run(task, ...)`` in user code: raises the task's error, returns a Run."""
+    load_run_submodules()
     from flytemigrate.runtime.flyte._run import Run
     from flytemigrate.runtime.flyte._task import TaskTemplate
     from flytemigrate.runtime.flyte.remote import LazyEntity

@@ -22,7 +22,9 @@ _NoneType = type(None)
 class Interface:
     """The resolved inputs and outputs of a task function."""
 
-    __slots__ = ("inputs", "outputs", "output_names", "multi", "signature", "positional", "defaults")
+    __slots__ = (
+        "inputs", "outputs", "output_names", "multi", "signature", "positional", "defaults", "typed_inputs"
+    )
 
     def __init__(self, func: Any):
         import inspect
@@ -37,6 +39,9 @@ class Interface:
         hints = typing.get_type_hints(func)
         self.inputs = {name: hints.get(name, Any) for name in self.signature.parameters}
         self.positional = list(self.signature.parameters)
+        # Inputs whose declared type holds a NamedTuple: they arrive rebuilt as that NamedTuple (the SDK
+        # deserialises by the declared type); every other input is transported without looking at its type.
+        self.typed_inputs = {n: tp for n, tp in self.inputs.items() if _holds_namedtuple(tp)}
         self.defaults = {
             n: p.default for n, p in self.signature.parameters.items() if p.default is not inspect.Parameter.empty
         }
@@ -48,7 +53,14 @@ class Interface:
         if is_namedtuple_type(ret):
             self.outputs = [typing.get_type_hints(ret).get(f, Any) for f in ret._fields]
             self.multi = True
-        elif typing.get_origin(ret) is tuple and typing.get_args(ret) and ... not in typing.get_args(ret):
+        elif typing.get_origin(ret) is tuple and typing.get_args(ret):
+            # The SDK's output extraction rejects these when the task is declared (same messages).
+            if len(typing.get_args(ret)) == 1:
+                raise TypeError(
+                    "Tuples should be used to indicate multiple return values, found only one return variable."
+                )
+            if ... in typing.get_args(ret):
+                raise TypeError("Variable length tuples are not supported as return types.")
             self.outputs = list(typing.get_args(ret))
             self.multi = True
         else:
@@ -59,6 +71,55 @@ class Interface:
 def is_namedtuple_type(tp: Any) -> bool:
     """True for a ``typing.NamedTuple`` class."""
     return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
+
+
+def _holds_namedtuple(tp: Any) -> bool:
+    """Whether a type hint is, or contains (list/dict/Optional arms), a NamedTuple class."""
+    if is_namedtuple_type(tp):
+        return True
+    return any(_holds_namedtuple(a) for a in typing.get_args(tp) if a is not Ellipsis)
+
+
+def transport_inputs(inputs: dict, iface: Interface) -> dict:
+    """The inputs as the called task's body receives them (copies, rebuilt by declared type)."""
+    typed = iface.typed_inputs
+    if not typed:
+        return {k: transport(v) for k, v in inputs.items()}
+    return {k: transport_as(v, typed[k]) if k in typed else transport(v) for k, v in inputs.items()}
+
+
+def transport_as(value: Any, tp: Any) -> Any:
+    """Transport a value declared as ``tp``: tuples declared as a NamedTuple arrive as that NamedTuple."""
+    if is_namedtuple_type(tp):
+        if isinstance(value, tuple) and len(value) == len(tp._fields):
+            hints = _namedtuple_hints(tp)
+            return tp(*(transport_as(v, hints.get(f, Any)) for v, f in zip(value, tp._fields)))
+        return transport(value)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (list, typing.List) and args and type(value) is list:
+        return [transport_as(v, args[0]) for v in value]
+    if origin in (dict, typing.Dict) and len(args) == 2 and type(value) is dict:
+        return {k: transport_as(v, args[1]) for k, v in value.items()}
+    if origin is Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
+        for arm in args:
+            if arm is not _NoneType and (conforms(value, arm) or is_namedtuple_type(arm)):
+                return transport_as(value, arm)
+    return transport(value)
+
+
+_NT_HINTS: dict = {}
+
+
+def _namedtuple_hints(tp: Any) -> dict:
+    hints = _NT_HINTS.get(tp)
+    if hints is None:
+        try:
+            hints = typing.get_type_hints(tp)
+        except Exception:  # unresolvable field annotations: rebuild without converting fields
+            hints = {}
+        _NT_HINTS[tp] = hints
+    return hints
 
 
 def type_repr(tp: Any) -> str:
@@ -307,6 +368,20 @@ def _rebuild(value: Any, tp: Any) -> Any:
 NOT_COERCED = object()
 
 
+def _coerce_items(value: Any, tp: Any) -> Any:
+    """A list/dict whose items need the NamedTuple conversion (``[(1, 2)]`` for ``list[Span]``)."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (list, typing.List) and args and type(value) is list:
+        items = [v if conforms(v, args[0]) else coerce(v, args[0]) for v in value]
+        return NOT_COERCED if any(v is NOT_COERCED for v in items) else items
+    if origin in (dict, typing.Dict) and len(args) == 2 and type(value) is dict:
+        if not all(conforms(k, args[0]) for k in value):
+            return NOT_COERCED
+        pairs = {k: v if conforms(v, args[1]) else coerce(v, args[1]) for k, v in value.items()}
+        return NOT_COERCED if any(v is NOT_COERCED for v in pairs.values()) else pairs
+    return NOT_COERCED
+
+
 def coerce(value: Any, tp: Any) -> Any:
     """The conversions the SDK's type engine makes for a value that is not an instance of ``tp``.
 
@@ -328,6 +403,14 @@ def coerce(value: Any, tp: Any) -> Any:
             if dataclasses.is_dataclass(rebuilt) and not _fields_conform(rebuilt):
                 continue  # e.g. {"workers": "two"} for an int field: the SDK's conversion fails
             return rebuilt
+        if type(value) in (tuple, list) and is_namedtuple_type(cand) and len(value) == len(cand._fields):
+            hints = _namedtuple_hints(cand)
+            if all(conforms(v, hints.get(f, Any)) for v, f in zip(value, cand._fields)):
+                return cand(*value)  # the SDK's type engine builds the NamedTuple from a plain tuple
+        if type(value) in (list, dict) and _holds_namedtuple(cand):
+            rebuilt = _coerce_items(value, cand)
+            if rebuilt is not NOT_COERCED:
+                return rebuilt
         if isinstance(value, list) and typing.get_origin(cand) is tuple:
             candidate = tuple(value)
             if conforms(candidate, cand):

@@ -6,7 +6,7 @@ modules (asyncio, pandas, sqlite3) are imported only when a feature needs them.
 
 from __future__ import annotations
 
-from flytemigrate.runtime.flyte import errors
+from flytemigrate.runtime.flyte import errors, syncify  # submodules the SDK's `import flyte` loads too
 from flytemigrate.runtime.flyte._config import (
     GPU,
     TPU,
@@ -76,11 +76,8 @@ def current_domain() -> str:
 
 
 def __getattr__(name: str):
-    # Submodules users reach as attributes after `import flyte` (flyte.io, flyte.report, flyte.remote).
-    if name in ("io", "report", "remote"):
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
+    # Like the SDK, flyte.io/report/remote are attributes only once imported (explicitly, or by the first
+    # flyte.run, see execution.load_run_submodules), so code that forgets `import flyte.report` fails the same.
     if name in ("logger", "system_logger"):
         import logging
 
@@ -92,7 +89,7 @@ __all__ = [
     "GPU", "TPU", "ActionOutputs", "AsyncFunctionTaskTemplate", "Backoff", "Cache", "Cron", "Device",
     "Documentation", "Environment", "FixedRate", "Image", "Link", "PodTemplate", "Resources", "RetryStrategy",
     "ReusePolicy", "Run", "Secret", "SecretRequest", "TaskEnvironment", "TaskTemplate", "Timeout",
-    "TimeoutType", "Trigger", "TriggerTime", "ctx", "custom_context", "get_custom_context", "current_domain", "current_project", "errors", "group",
+    "TimeoutType", "Trigger", "TriggerTime", "ctx", "custom_context", "get_custom_context", "current_domain", "current_project", "errors", "group", "syncify",
     "init", "init_from_api_key", "init_from_config", "init_in_cluster", "map", "run", "trace", "version",
     "with_runcontext",
 ]

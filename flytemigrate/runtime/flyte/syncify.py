@@ -1,4 +1,7 @@
-"""``flyte.syncify`` on the runtime: make an async function callable both ways (``f()`` and ``await f.aio()``)."""
+"""``flyte.syncify`` on the runtime: make an async function callable both ways (``f()`` and ``await f.aio()``).
+
+Shaped like the SDK's module: a ``Syncify`` class and ``syncify``, an instance used as a decorator.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,23 @@ import functools
 from typing import Any
 
 
-def syncify(func: Any) -> Any:
-    """Wrap an async function: calling it runs it to completion; ``.aio`` returns the coroutine."""
+class Syncify:
+    """Decorator factory: the wrapped async function runs to completion when called; ``.aio`` is the original."""
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from flytemigrate.runtime.flyte._map import _run_coro
+    def __init__(self, name: str = "flyte_syncify"):
+        self.name = name
 
-        return _run_coro(func(*args, **kwargs))
+    def __call__(self, func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from flytemigrate.runtime.flyte._map import _run_coro
 
-    wrapper.aio = func  # type: ignore[attr-defined]
-    return wrapper
+            return _run_coro(func(*args, **kwargs))
+
+        wrapper.aio = func  # type: ignore[attr-defined]
+        return wrapper
+
+
+syncify = Syncify()
+
+__all__ = ["Syncify", "syncify"]

@@ -11,6 +11,9 @@ cp -r fixtures/demo "$work/converted"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+step "0. lint the Flyte 1 original: what will not work on Flyte 2 as it is"
+flytemigrate lint --exit-zero "$work/original"
+
 step "1. rewrite --diff: what flytemigrate would change"
 flytemigrate rewrite --diff "$work/converted" || true
 

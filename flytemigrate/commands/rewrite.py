@@ -49,10 +49,11 @@ def rewrite_worker(path: str, source: str, options: object):  # -> FileResult
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
+    # git-style a/ b/ prefixes keep `git apply`/`patch -p1` working for relative paths; an absolute
+    # path is shown as it is (a//tmp/x.py would apply nowhere).
+    before, after = (path, path) if path.startswith("/") else (f"a/{path}", f"b/{path}")
     return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
-        )
+        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=before, tofile=after)
     )
 
 

@@ -21,18 +21,9 @@ from flytemigrate.verify.runner import VerifyOptions, original_job, real_flyte_a
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rewrite"
 STYLES = ("default", "async")
 
-# Known differences, each with the reason; not strict, so a codemod fix turns them into passes
-# without breaking the suite (the verify CLI lists them as not equivalent until then).
-KNOWN = {
-    ("eager/eager_basic", "default"): "flytekit 1.16 local eager returns a sync task's value directly, so the "
-    "fixture's `await sync_task()` fails under flytekit local execution (it is written for remote eager)",
-    ("eager/eager_basic", "async"): "same as the default style: the original fails under flytekit local eager",
-    ("eager/eager_deep_import", "default"): "same: `await` on a sync task fails under flytekit local eager",
-    ("eager/eager_deep_import", "async"): "same: `await` on a sync task fails under flytekit local eager",
-    ("dynamic/dynamic_namedtuple", "async"): "async rewrite keeps `.low` attribute access on a child's NamedTuple "
-    "output, which arrives as a plain tuple in Flyte 2",
-    ("workflow/namedtuple_outputs", "async"): "async rewrite reads `.largest` from an un-awaited coroutine",
-}
+# Known differences, each with the precise reason. Strict: a codemod fix that makes one pass must
+# remove its entry. Empty while every fixture converts equivalently.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def has_main_entry(path: Path) -> bool:
@@ -90,7 +81,7 @@ def test_fixtures_found():
 def test_converted_fixture_behaves_like_the_original(verdicts, path, style, request):
     key = (case_id(path), style)
     if key in KNOWN:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN[key], strict=False))
+        request.applymarker(pytest.mark.xfail(reason=KNOWN[key], strict=True))
     result = verdicts.get(key)
     assert result is not None, f"no verify result for {key}"
     assert result.verdict == "equivalent", f"{result.verdict}: {result.reason}\n" + "\n".join(result.diffs)

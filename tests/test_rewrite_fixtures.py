@@ -44,14 +44,14 @@ def _golden(case: Path, suffix: str) -> Path:
 
 def _check(case: Path, options: RewriteOptions, suffix: str):
     source = case.read_text()
-    out = transform_source(source, path=case.name, options=options)
+    out = transform_source(source, path=str(case), options=options)
     cst.parse_module(out.code)
     golden = _golden(case, suffix)
     if UPDATE:
         golden.write_text(out.code)
     assert golden.exists(), f"missing {golden.name}; run with FLYTEMIGRATE_UPDATE_GOLDEN=1 and review"
     assert out.code == golden.read_text()
-    again = transform_source(out.code, path=case.name, options=options)
+    again = transform_source(out.code, path=str(case), options=options)
     assert again.code == out.code, "second run changed the output (not idempotent)"
     return out
 

@@ -35,6 +35,7 @@ from flytemigrate.codemods.dataflow_common import (
     names_used,
     with_commas,
 )
+from flytemigrate.codemods.module_info import scan_module
 
 DRIVER_KINDS = {"workflow", "dynamic"}
 
@@ -47,6 +48,7 @@ class AsyncStyleCodemod(FlyteCodemod):
     """Async tasks and ``asyncio.gather`` of independent child calls (``--async`` only)."""
 
     DESCRIPTION = "async style: async def, await, asyncio.gather"
+    REQUIRES_OPTION = "async_style"  # the pipeline skips it (and its metadata) without --async
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -73,6 +75,13 @@ class AsyncStyleCodemod(FlyteCodemod):
             self.entities.add(name)
             if kind == "task" and func.asynchronous is None:
                 self.sync_tasks.add(name)
+        # Tasks imported from the project's own modules (``from .steps import clean``) are called
+        # the same way: a sync one through ``.aio``, a driver or async task awaited directly.
+        for name, entity in scan_module(self, node).entities.items():
+            if entity.imported and name not in self.entities:
+                self.entities.add(name)
+                if not entity.is_async:
+                    self.sync_tasks.add(name)
 
     # -- which function are we in ---------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -119,6 +128,20 @@ class AsyncStyleCodemod(FlyteCodemod):
         if isinstance(updated_node.expression, cst.Await):
             return updated_node.expression
         return updated_node
+
+    # ``await`` binds looser than trailers: the awaited output of ``t().attr`` / ``t()[0]`` needs
+    # parentheses, ``(await t.aio()).attr``, or the attribute would be read from the coroutine.
+    @staticmethod
+    def _parenthesise(value: cst.BaseExpression) -> cst.BaseExpression:
+        if isinstance(value, cst.Await) and not value.lpar:
+            return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return value
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        return updated_node.with_changes(value=self._parenthesise(updated_node.value))
+
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        return updated_node.with_changes(value=self._parenthesise(updated_node.value))
 
     def leave_ListComp(self, original_node: cst.ListComp, updated_node: cst.ListComp) -> cst.BaseExpression:
         if self.driver is None or not isinstance(updated_node.elt, cst.Await) or updated_node.for_in.asynchronous:

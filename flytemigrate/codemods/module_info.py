@@ -20,6 +20,10 @@ class Entity:
     kind: str  # task / workflow / dynamic / eager
     is_async: bool
     returns: Optional[cst.BaseExpression]
+    # Fields of the NamedTuple it returns, when that class is not bound in this module (a task
+    # imported from a sibling module returning a class of its own module).
+    nt_fields: Optional[list[str]] = None
+    imported: bool = False
 
 
 @dataclass
@@ -30,6 +34,8 @@ class ModuleInfo:
     def namedtuple_fields(self, entity_name: str) -> Optional[list[str]]:
         """Field names when ``entity_name`` returns a module-level NamedTuple class."""
         entity = self.entities.get(entity_name)
+        if entity is not None and entity.nt_fields is not None:
+            return entity.nt_fields
         if entity is None or not isinstance(entity.returns, cst.Name):
             return None
         return self.namedtuples.get(entity.returns.value)
@@ -53,10 +59,54 @@ def scan_module(codemod, module: cst.Module) -> ModuleInfo:
                 info.entities[stmt.name.value] = Entity(
                     name=stmt.name.value,
                     kind=kind,
-                    is_async=stmt.asynchronous is not None or kind == "eager",
+                    is_async=_is_async(codemod, kind, stmt.asynchronous is not None),
                     returns=stmt.returns.annotation if stmt.returns else None,
                 )
+    _add_imported(codemod, module, info)
     return info
+
+
+def _is_async(codemod, kind: str, async_def: bool) -> bool:
+    """Whether calling the converted entity returns an awaitable: async defs, eager workflows, and
+    workflow/dynamic drivers in the async style (which makes them ``async def``)."""
+    if async_def or kind == "eager":
+        return True
+    return kind in ("workflow", "dynamic") and bool(getattr(codemod.options, "async_style", False))
+
+
+def _add_imported(codemod, module: cst.Module, info: ModuleInfo) -> None:
+    """Tasks and NamedTuple classes imported from the project's own modules (``from .mod import t``)."""
+    from flytemigrate.codemods.project_modules import imported_facts
+
+    imports = []
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            module_name = cst.Module([]).code_for_node(small.module) if small.module else None
+            names = [
+                (cst.Module([]).code_for_node(alias.name), alias.evaluated_alias or cst.Module([]).code_for_node(alias.name))
+                for alias in small.names
+            ]
+            imports.append((module_name, len(small.relative), names))
+    if not imports:
+        return
+    facts = imported_facts(getattr(codemod.context, "filename", None), imports)
+    for name, fields in facts.namedtuples.items():
+        info.namedtuples.setdefault(name, list(fields))
+    for name, task in facts.tasks.items():
+        if name in info.entities:
+            continue
+        info.entities[name] = Entity(
+            name=name,
+            kind=task.kind,
+            is_async=_is_async(codemod, task.kind, task.is_async),
+            returns=cst.Name(task.returns) if task.returns else None,
+            nt_fields=list(task.namedtuple_fields) if task.namedtuple_fields is not None else None,
+            imported=True,
+        )
 
 
 def called_name(node: cst.Call) -> Optional[str]:

@@ -1,0 +1,158 @@
+"""What the project's own modules define: tasks and NamedTuple classes imported from siblings.
+
+A workflow module often imports its tasks and output types from modules next to it
+(``from tasks import train``, ``from .types import Metrics``, ``from pkg.steps import clean``).
+The body codemods need two facts about such names: is it a task (and is it async), and is it a
+NamedTuple class (and what are its fields). ``imported_facts`` resolves the ``from X import ...``
+statements of the module being rewritten to files of the project (relative to that module's
+directory, its package root and the directories above it that are packages), parses them with
+``ast`` (no import, no execution) and answers for the imported names.
+
+A sibling may already have been converted (``verify --rewrite`` and ``rewrite -j`` convert a project
+file by file), so a task is recognised in both forms: a flytekit decorator (``@task``,
+``@fl.workflow(...)``) or an ``env.task`` decorator of a Flyte 2 ``TaskEnvironment``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+FLYTE1_KINDS = ("task", "workflow", "dynamic", "eager")
+
+
+@dataclass(frozen=True)
+class ImportedTask:
+    kind: str  # task / workflow / dynamic / eager
+    is_async: bool  # defined as ``async def`` (or an eager workflow)
+    returns: Optional[str]  # the return annotation when it is a plain name
+    namedtuple_fields: Optional[tuple[str, ...]]  # fields when it returns a NamedTuple of its module
+
+
+@dataclass
+class ModuleFacts:
+    """Tasks and NamedTuple classes a module defines or imports (by the name it binds)."""
+
+    tasks: dict[str, ImportedTask] = field(default_factory=dict)
+    namedtuples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _decorator_kind(decorator: ast.expr, flytekit_module: bool) -> Optional[str]:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Name):
+        name = target.id
+    elif isinstance(target, ast.Attribute):
+        name = target.attr
+    else:
+        return None
+    if name not in FLYTE1_KINDS:
+        return None
+    # A bare ``@task`` is flytekit's only in a module that imports flytekit; ``@env.task`` is Flyte 2's.
+    if isinstance(target, ast.Name) and not flytekit_module:
+        return None
+    return name
+
+
+def _namedtuple_fields(node: ast.ClassDef) -> Optional[tuple[str, ...]]:
+    for base in node.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else None
+        if name == "NamedTuple":
+            return tuple(
+                stmt.target.id
+                for stmt in node.body
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            )
+    return None
+
+
+@lru_cache(maxsize=256)
+def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
+    """Facts defined in the module at ``path`` itself (cached per modification time)."""
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    flytekit_module = "flytekit" in source
+    facts = ModuleFacts()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            fields = _namedtuple_fields(node)
+            if fields is not None:
+                facts.namedtuples[node.name] = fields
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            kind = next((k for k in (_decorator_kind(d, flytekit_module) for d in node.decorator_list) if k), None)
+            if kind is None:
+                continue
+            returns = node.returns.id if isinstance(node.returns, ast.Name) else None
+            facts.tasks[node.name] = ImportedTask(
+                kind=kind,
+                is_async=isinstance(node, ast.AsyncFunctionDef) or kind == "eager",
+                returns=returns,
+                namedtuple_fields=facts.namedtuples.get(returns) if returns else None,
+            )
+    return facts
+
+
+def _search_roots(filename: str) -> list[Path]:
+    """The module's directory, then each enclosing package directory's parent (the import roots)."""
+    here = Path(filename).resolve().parent
+    roots = [here]
+    current = here
+    while (current / "__init__.py").exists() and current.parent != current:
+        current = current.parent
+        roots.append(current)
+    return roots
+
+
+def resolve_module(filename: str, module: Optional[str], level: int) -> Optional[Path]:
+    """The project file of ``from <.. * level><module> import ...`` seen from ``filename``, if any."""
+    parts = module.split(".") if module else []
+    if level:
+        base = Path(filename).resolve().parent
+        for _ in range(level - 1):
+            base = base.parent
+        candidates = [base]
+    else:
+        candidates = _search_roots(filename)
+    for root in candidates:
+        target = root.joinpath(*parts) if parts else root
+        for path in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+            if path is not None and path.is_file():
+                return path
+    return None
+
+
+def module_facts(path: Path) -> Optional[ModuleFacts]:
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return None
+    return _parse_module(str(path), mtime)
+
+
+def imported_facts(filename: Optional[str], imports: list[tuple[Optional[str], int, list[tuple[str, str]]]]) -> ModuleFacts:
+    """Facts for the names bound by ``imports``: (module, level, [(imported name, bound name)])."""
+    facts = ModuleFacts()
+    if not filename or filename == "-":
+        return facts
+    for module, level, names in imports:
+        if module and module.split(".")[0] in ("flytekit", "flyte", "typing", "asyncio"):
+            continue
+        path = resolve_module(filename, module, level)
+        if path is None or path.resolve() == Path(filename).resolve():
+            continue
+        found = module_facts(path)
+        if found is None:
+            continue
+        for imported, bound in names:
+            if imported in found.tasks:
+                facts.tasks[bound] = found.tasks[imported]
+            if imported in found.namedtuples:
+                facts.namedtuples[bound] = found.namedtuples[imported]
+    return facts

@@ -1,10 +1,13 @@
 """The rewrite pipeline: every codemod, in order, applied to one module.
 
 ``transform_source`` is the single entry point used by the engine, the tests and verify. It
-parses once, runs each codemod class of ``CODEMODS`` in order on the tree (each codemod computes
-the metadata it declares), and returns the new code and the diagnostics the codemods reported.
+parses once, runs each codemod class of ``CODEMODS`` in order on the tree, and returns the new
+code and the diagnostics the codemods reported.
 Files that never mention flytekit are returned unchanged without being parsed: most files of a
-monorepo are not Flyte code, and pre-commit runs on all of them.
+monorepo are not Flyte code, and pre-commit runs on all of them. Likewise a codemod none of whose
+``TRIGGERS`` words occur in the current code is not run at all, and consecutive codemods share
+the metadata of an unchanged tree (``pipeline.Runner``): the output is what running every
+codemod through LibCST's ``transform_module`` gives, at a fraction of the passes.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from flytemigrate.codemods.base import CODE_KEY, DIAGNOSTICS_KEY, OPTIONS_KEY, RewriteOptions
 from flytemigrate.codemods.lines import LineMap, to_original
+from flytemigrate.codemods.pipeline import Runner, should_run
 from flytemigrate.diagnostics import Diagnostic
 
 __all__ = ["RewriteOptions", "TransformOutput", "transform_source", "codemod_classes"]
@@ -49,25 +52,21 @@ def transform_source(source: str, path: str = "-", options: RewriteOptions | Non
     context = CodemodContext(filename=path, full_module_name=None)
     context.scratch[OPTIONS_KEY] = options
     context.scratch[DIAGNOSTICS_KEY] = []
+    runner = Runner()
     # Positions a codemod reports refer to the tree it received; map them back to the original.
     line_maps: list[LineMap] = []
     code = source
     for codemod_class in codemod_classes():
+        if not should_run(codemod_class, code, options):
+            continue
         context.scratch[CODE_KEY] = code
         codemod = codemod_class(context)
         reported = len(context.scratch[DIAGNOSTICS_KEY])
-        tree = codemod.transform_module(tree)
-        # LibCST leaves the import requests in scratch after applying them; without this every
-        # later codemod would re-run both import visitors (each a full metadata pass) for nothing.
-        context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
-        context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
+        tree, code = runner.run_command(codemod, tree, code)
         for diagnostic in context.scratch[DIAGNOSTICS_KEY][reported:]:
             diagnostic.line = to_original(diagnostic.line, line_maps)
-        new_code = tree.code
-        if new_code != code:
-            line_maps.append(LineMap(code, new_code))
-            code = new_code
-    code = tree.code
+        if runner.changed:
+            line_maps.append(LineMap(runner.previous_code, code))
     # A codemod must never produce code that does not parse; fail loudly rather than write it.
     cst.parse_module(code)
     return TransformOutput(code=code, diagnostics=list(context.scratch[DIAGNOSTICS_KEY]))

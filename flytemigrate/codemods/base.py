@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
+from libcst.matchers._decorators import (
+    CONSTRUCTED_LEAVE_MATCHER_ATTR,
+    CONSTRUCTED_VISIT_MATCHER_ATTR,
+    VISIT_NEGATIVE_MATCHER_ATTR,
+    VISIT_POSITIVE_MATCHER_ATTR,
+)
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from flytemigrate.diagnostics import Diagnostic, Severity
@@ -62,8 +68,58 @@ def public_name(qualified: str) -> str:
     return qualified
 
 
+_MATCHER_ATTRS = (
+    VISIT_POSITIVE_MATCHER_ATTR,
+    VISIT_NEGATIVE_MATCHER_ATTR,
+    CONSTRUCTED_VISIT_MATCHER_ATTR,
+    CONSTRUCTED_LEAVE_MATCHER_ATTR,
+)
+
+
+@dataclass(frozen=True)
+class _Dispatch:
+    """The visit/leave methods a codemod class defines itself, by node type name (see ``FlyteCodemod``)."""
+
+    visit: dict
+    leave: dict
+    visit_attribute: dict  # (node type name, attribute) -> function
+    leave_attribute: dict
+    uses_matcher_decorators: bool
+
+
+def _build_dispatch(cls: type) -> _Dispatch:
+    methods: dict = {}
+    for klass in reversed(cls.__mro__):  # subclasses override their bases
+        if isinstance(klass, type) and issubclass(klass, FlyteCodemod):
+            methods.update(vars(klass))
+    decorated = any(getattr(value, attr, None) for value in methods.values() for attr in _MATCHER_ATTRS)
+    tables: dict[str, dict] = {"visit": {}, "leave": {}, "visit_attribute": {}, "leave_attribute": {}}
+    for name, value in methods.items():
+        if not callable(value):
+            continue
+        for prefix in ("visit", "leave"):
+            if name.startswith(prefix + "_") and name not in ("visit_", "leave_"):
+                rest = name[len(prefix) + 1 :]
+                # Node class names are CamelCase without underscores: visit_<Type>_<attribute>.
+                if "_" in rest:
+                    node_type, attribute = rest.split("_", 1)
+                    tables[prefix + "_attribute"][(node_type, attribute)] = value
+                else:
+                    tables[prefix][rest] = value
+    return _Dispatch(uses_matcher_decorators=decorated, **tables)
+
+
 class FlyteCodemod(VisitorBasedCodemodCommand):
-    """Base class: qualified-name matching and diagnostics for flytemigrate codemods."""
+    """Base class: qualified-name matching and diagnostics for flytemigrate codemods.
+
+    Dispatch is LibCST's ``CSTTransformer`` dispatch (``visit_<Type>``, ``leave_<Type>``,
+    ``visit_<Type>_<attribute>`` ...) restricted to the methods flytemigrate classes define.
+    Looking every node type up on an instance whose MRO carries LibCST's ~900 no-op stubs, and
+    the matcher-decorator bookkeeping of ``MatcherDecoratableTransformer`` (gathering decorated
+    methods with ``dir()`` per instance, evaluating gates per node and attribute), made a
+    traversal several times the cost of a parse. A codemod that uses matcher decorators
+    (``@m.visit``, ``@m.call_if_inside`` ...) gets LibCST's full machinery as before.
+    """
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
 
@@ -73,7 +129,12 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
     # a full scope analysis per codemod per file. Empty = always run.
     TRIGGERS: tuple[str, ...] = ()
 
+    # A ``RewriteOptions`` field that must be true for this codemod to do anything (e.g. "async_style").
+    REQUIRES_OPTION: Optional[str] = None
+
     def transform_module(self, tree: cst.Module) -> cst.Module:
+        if self.REQUIRES_OPTION and not getattr(self.options, self.REQUIRES_OPTION):
+            return tree
         if self.TRIGGERS:
             code = self.context.scratch.get(CODE_KEY)
             if code is None:
@@ -82,8 +143,26 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
                 return tree
         return super().transform_module(tree)
 
+    @classmethod
+    def _dispatch(cls) -> _Dispatch:
+        table = cls.__dict__.get("_dispatch_table")
+        if table is None:
+            table = _build_dispatch(cls)
+            cls._dispatch_table = table
+        return table
+
     def __init__(self, context: CodemodContext) -> None:
-        super().__init__(context)
+        self._fast = self._dispatch()
+        if self._fast.uses_matcher_decorators:
+            self._fast = None
+            super().__init__(context)
+        else:
+            # What VisitorBasedCodemodCommand.__init__ does, minus gathering matcher decorators.
+            Codemod.__init__(self, context)
+            cst.CSTTransformer.__init__(self)
+            self._matchers = {}
+            self._extra_visit_funcs = {}
+            self._extra_leave_funcs = {}
         context.scratch.setdefault(DIAGNOSTICS_KEY, [])
         # One list of pending TODO comments per statement being visited; a TODO lands above the
         # innermost statement that contains the construct (for a decorator: above the function).
@@ -92,10 +171,37 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.BaseStatement):
             self._todo_stack.append([])
-        return super().on_visit(node)
+        fast = self._fast
+        if fast is None:
+            return super().on_visit(node)
+        visit = fast.visit.get(type(node).__name__)
+        return visit is None or visit(self, node) is not False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        fast = self._fast
+        if fast is None:
+            return super().on_visit_attribute(node, attribute)
+        if fast.visit_attribute:
+            visit = fast.visit_attribute.get((type(node).__name__, attribute))
+            if visit is not None:
+                visit(self, node)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        fast = self._fast
+        if fast is None:
+            return super().on_leave_attribute(original_node, attribute)
+        if fast.leave_attribute:
+            leave = fast.leave_attribute.get((type(original_node).__name__, attribute))
+            if leave is not None:
+                leave(self, original_node)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
-        result = super().on_leave(original_node, updated_node)
+        fast = self._fast
+        if fast is None:
+            result = super().on_leave(original_node, updated_node)
+        else:
+            leave = fast.leave.get(type(original_node).__name__)
+            result = updated_node if leave is None else leave(self, original_node, updated_node)
         if isinstance(original_node, cst.BaseStatement) and self._todo_stack:
             pending = self._todo_stack.pop()
             if pending and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):

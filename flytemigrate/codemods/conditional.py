@@ -75,6 +75,7 @@ class ConditionalCodemod(FlyteCodemod):
     """``conditional(...)`` chains -> ``if``/``elif``/``else``/``raise``."""
 
     DESCRIPTION = "conditional -> if/elif/else"
+    TRIGGERS = ("conditional",)
 
     def _cases(self, node: cst.BaseExpression) -> Optional[list[Case]]:
         """Unwind a ``.then()``/``.fail()`` chain down to ``conditional(...)``; None if it is not one."""

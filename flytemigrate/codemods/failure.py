@@ -52,6 +52,8 @@ class FailureCodemod(FlyteCodemod):
     """on_failure / failure_policy / except clauses around child task calls."""
 
     DESCRIPTION = "workflow failure handling -> try/except"
+    # Changes only on_failure=/failure_policy= arguments and except clauses.
+    TRIGGERS = ("on_failure", "failure_policy", "except")
 
     def __init__(self, context) -> None:
         super().__init__(context)

@@ -39,6 +39,7 @@ class GatesCodemod(FlyteCodemod):
     """``sleep`` gate -> durable sleep; approval and input gates -> TODO."""
 
     DESCRIPTION = "gate nodes -> flyte.durable.sleep / TODO"
+    TRIGGERS = ("sleep", "approve", "wait_for_input")
 
     def __init__(self, context) -> None:
         super().__init__(context)

@@ -109,6 +109,7 @@ class LaunchPlanCodemod(FlyteCodemod):
     """Scheduled ``LaunchPlan`` -> ``flyte.Trigger`` on the task; other launch plans -> TODO."""
 
     DESCRIPTION = "launch plans -> flyte.Trigger"
+    TRIGGERS = ("LaunchPlan",)  # LaunchPlan.get_or_create / LaunchPlan.create
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body = list(updated_node.body)

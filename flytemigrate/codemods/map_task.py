@@ -69,6 +69,8 @@ class MapTaskCodemod(FlyteCodemod):
     """``map_task(t)(x=xs)`` -> ``list(flyte.map(t, xs, return_exceptions=False))`` (and variants)."""
 
     DESCRIPTION = "map_task -> flyte.map"
+    # flytekit.map_task / flytekit.map: any spelling (alias, deep import) contains "map".
+    TRIGGERS = ("map",)
 
     def __init__(self, context) -> None:
         super().__init__(context)

@@ -52,6 +52,7 @@ class OrderingCodemod(FlyteCodemod):
     """``>>`` / ``runs_before`` / ``create_node`` -> ordered statements."""
 
     DESCRIPTION = "node ordering -> statement order"
+    TRIGGERS = (">>", "runs_before", "create_node")
 
     def __init__(self, context) -> None:
         super().__init__(context)

@@ -60,6 +60,7 @@ class OverridesCodemod(FlyteCodemod):
     """``t(...).with_overrides(...)`` -> ``t.override(...)(...)``."""
 
     DESCRIPTION = "with_overrides -> task.override"
+    TRIGGERS = ("with_overrides",)
 
     def __init__(self, context) -> None:
         super().__init__(context)

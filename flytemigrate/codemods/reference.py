@@ -31,6 +31,7 @@ class ReferenceCodemod(FlyteCodemod):
     """Reference tasks -> ``flyte.remote.Task.get``; other references -> TODO."""
 
     DESCRIPTION = "reference entities -> flyte.remote"
+    TRIGGERS = ("reference_task", "reference_launch_plan", "reference_workflow")
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef):
         for index, dec in enumerate(original_node.decorators):

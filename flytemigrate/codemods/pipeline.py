@@ -1,0 +1,138 @@
+"""Run codemod commands one after another while sharing their metadata.
+
+LibCST's ``Codemod.transform_module`` wraps the tree in a fresh ``MetadataWrapper`` (a deep copy of
+the module) and resolves the codemod's providers every time, and ``CodemodCommand`` then runs
+``AddImportsVisitor`` / ``RemoveImportsVisitor`` the same way. With ~18 codemods that is dozens of
+scope analyses per file, although most codemods change nothing. ``Runner`` produces the same
+trees with far fewer passes:
+
+* one ``MetadataWrapper`` per *version* of the module: while codemods leave the code unchanged,
+  the next one reuses the wrapper (and every provider already resolved on it) instead of copying
+  and re-analysing an identical tree;
+* a codemod whose output generates the same code as its input is treated as a no-op and its
+  output (a rebuilt but equal tree) is dropped, so the shared wrapper stays valid;
+* the import visitors LibCST runs after a command go through the same wrapper.
+
+A new wrapper is still a deep copy of the tree it wraps, exactly as LibCST does it, so metadata
+keyed by node identity means the same thing as before (a transform may reuse one node object in
+two places; the copy makes them distinct).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+import libcst as cst
+from libcst.codemod import Codemod, CodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.matchers import _visitors as _matcher_visitors
+from libcst.metadata import MetadataWrapper
+
+from flytemigrate.codemods.base import RewriteOptions
+
+# What ``CodemodCommand.transform_module`` runs after the command itself, in this order.
+_IMPORT_TRANSFORMS: tuple[tuple[str, type[Codemod]], ...] = (
+    (AddImportsVisitor.CONTEXT_KEY, AddImportsVisitor),
+    (RemoveImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor),
+)
+
+
+def _memoise_empty(gather):
+    """Wrap one of LibCST's ``_gather_*`` helpers: remember the classes for which it found nothing.
+
+    ``MatcherDecoratableTransformer``/``Visitor.__init__`` scans ``dir(self)`` (~900 names) three
+    times per instance for matcher-decorated methods; the import visitors LibCST runs after each
+    codemod (and the gatherer each of them creates) paid ~6-9 ms per instance for that. Decorators
+    live on the class, so a class without any never has any: return an empty mapping at once.
+    Classes that do use decorators are scanned per instance as before (results hold bound methods).
+    """
+    undecorated: set[type] = set()
+
+    def gather_once(obj):
+        cls = type(obj)
+        if cls in undecorated:
+            return {}
+        found = gather(obj)
+        if not found:
+            undecorated.add(cls)
+        return found
+
+    gather_once.__wrapped__ = gather
+    return gather_once
+
+
+def install_matcher_memo() -> None:
+    """Install ``_memoise_empty`` on LibCST's matcher helpers (idempotent; results are unchanged)."""
+    for name in ("_gather_matchers", "_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs"):
+        current = getattr(_matcher_visitors, name)
+        if not hasattr(current, "__wrapped__"):
+            setattr(_matcher_visitors, name, _memoise_empty(current))
+
+
+install_matcher_memo()
+
+
+def should_run(codemod_class: type, code: str, options: RewriteOptions) -> bool:
+    """False when the codemod cannot change ``code``: none of its trigger words occur, or it needs an option that is off."""
+    option = getattr(codemod_class, "REQUIRES_OPTION", None)
+    if option and not getattr(options, option):
+        return False
+    triggers = getattr(codemod_class, "TRIGGERS", ())
+    return not triggers or any(word in code for word in triggers)
+
+
+class Runner:
+    """Applies codemods to successive versions of one module, reusing metadata between them."""
+
+    def __init__(self) -> None:
+        self._wrapper: Optional[MetadataWrapper] = None
+        self.changed = False  # did the last ``run_command`` change the code?
+        self.previous_code = ""  # the code before the last ``run_command``
+
+    def _wrapper_for(self, tree: cst.Module) -> MetadataWrapper:
+        if self._wrapper is None or self._wrapper.module is not tree:
+            # A copy, like LibCST's own: node identity must be unique for metadata lookups.
+            self._wrapper = MetadataWrapper(tree)
+        return self._wrapper
+
+    def _transform(self, codemod: Codemod, tree: cst.Module) -> tuple[cst.Module, cst.Module]:
+        """(the tree the codemod saw, its output): ``Codemod.transform_module`` with a shared wrapper."""
+        if codemod.should_allow_multiple_passes():
+            # Never used by our codemods; keep LibCST's own loop rather than re-implement it.
+            return tree, codemod.transform_module(tree)
+        if not codemod.get_inherited_dependencies():
+            # No metadata (AddImportsVisitor): nothing to copy or resolve.
+            return tree, codemod.transform_module_impl(tree)
+        wrapper = self._wrapper_for(tree)
+        old_context = codemod.context
+        with codemod.resolve(wrapper):
+            codemod.context = replace(old_context, wrapper=wrapper)
+            try:
+                return wrapper.module, codemod.transform_module_impl(wrapper.module)
+            finally:
+                codemod.context = replace(codemod.context, wrapper=old_context.wrapper)
+
+    def _settle(self, seen: cst.Module, out: cst.Module, code: str) -> tuple[cst.Module, str]:
+        """Keep ``seen`` (and its metadata) when ``out`` generates the same code; else adopt ``out``."""
+        new_code = out.code
+        if new_code == code:
+            return seen, code
+        return out, new_code
+
+    def run_command(self, codemod: CodemodCommand, tree: cst.Module, code: str) -> tuple[cst.Module, str]:
+        """What ``codemod.transform_module(tree)`` returns (and its code), then the import visitors it requested.
+
+        ``code`` must be ``tree.code``. The import requests are removed from the scratch space
+        once applied: LibCST leaves them there, and every later command would re-run them.
+        """
+        self.previous_code = code
+        seen, out = self._transform(codemod, tree)
+        tree, code = self._settle(seen, out, code)
+        for key, transform in _IMPORT_TRANSFORMS:
+            if key in codemod.context.scratch:
+                seen, out = self._transform(transform(codemod.context), tree)
+                tree, code = self._settle(seen, out, code)
+                codemod.context.scratch.pop(key, None)
+        self.changed = code != self.previous_code
+        return tree, code

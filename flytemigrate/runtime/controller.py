@@ -24,6 +24,7 @@ from flytemigrate.runtime.record import CallRecord, jsonable
 _DEFAULT_BACKOFF_S = 0.5
 _BACKOFF_MULTIPLIER = 2.0
 _NO_REPLAY = object()
+_clock = time.perf_counter
 
 
 class RunState:
@@ -165,7 +166,7 @@ class _Call:
         self.inputs = inputs
         self.record = record
         self.cache_key = None
-        self.started = time.perf_counter()
+        self.started = _clock()
         self.child: Frame | None = None
 
 
@@ -208,7 +209,16 @@ def check_inputs(task: Any, inputs: dict) -> dict:
 
     Like the SDK's type engine, a dict is accepted for a dataclass or pydantic model and converted.
     """
-    declared = task.interface.inputs
+    iface = task.interface
+    declared = iface.inputs
+    if iface.scalar_inputs:
+        # Fast path: every value has exactly its declared scalar type (ints within int64).
+        for name, value in inputs.items():
+            tp = declared[name]
+            if type(value) is not tp or (tp is int and not typecheck.INT64_MIN <= value <= typecheck.INT64_MAX):
+                break
+        else:
+            return inputs
     converted = None
     for name, value in inputs.items():
         tp = declared.get(name)
@@ -244,7 +254,16 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap: bool = Tr
         if not wrap:
             raise
         raise errors.RuntimeUserError(type(e).__name__, str(e)) from e
-    record = CallRecord(name=task.name, inputs=jsonable(inputs), kind="task", group=GROUP.get())
+    iface = task.interface
+    if iface.scalar_inputs and _exact_scalars(inputs, iface.inputs):
+        # Already checked and JSON-safe: the record shares the (never mutated) inputs dict.
+        record = CallRecord.start(task.name, inputs, "task", GROUP.get())
+        frame.record.children.append(record)
+        c = _Call(frame, task, inputs, record)
+        if frame.replay_children is None and task.cache_policy is None:
+            return c, _NO_REPLAY
+        return _serve_recorded(frame, task, c, record, inputs)
+    record = CallRecord.start(task.name, jsonable(inputs), "task", GROUP.get())
     frame.record.children.append(record)
     c = _Call(frame, task, inputs, record)
     try:
@@ -256,6 +275,28 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap: bool = Tr
         err = errors.RuntimeUserError(type(e).__name__, str(e))
         _fail(c, err)
         raise err from e
+    return _serve_recorded(frame, task, c, record, inputs)
+
+
+_INF = float("inf")
+
+
+def _exact_scalars(inputs: dict, declared: dict) -> bool:
+    """Whether every input has exactly its declared scalar type, ints within int64 and floats finite."""
+    for name, value in inputs.items():
+        tp = declared[name]
+        if type(value) is not tp:
+            return False
+        if tp is int:
+            if not typecheck.INT64_MIN <= value <= typecheck.INT64_MAX:
+                return False
+        elif tp is float and not -_INF < value < _INF:
+            return False  # nan/inf have a special JSON form in records
+    return True
+
+
+def _serve_recorded(frame: Frame, task: Any, c: _Call, record: CallRecord, inputs: dict):
+    """Serve a replayed or cached result for a prepared call (``_NO_REPLAY`` when the call must run)."""
     hit = _replay(frame, record, task.interface)
     if hit is not _NO_REPLAY:
         return c, hit
@@ -343,6 +384,9 @@ def _check_outputs(task: Any, value: Any) -> Any:
     wrong number of outputs (the SDK counts outputs first: any returned tuple is that many outputs).
     """
     iface = task.interface
+    tp = iface.scalar_output
+    if tp is not None and type(value) is tp and (tp is not int or typecheck.INT64_MIN <= value <= typecheck.INT64_MAX):
+        return value  # fast path: one scalar output of exactly the declared type
     returned = value if isinstance(value, tuple) else (value,)
     if iface.outputs == [type(None)]:  # no outputs declared
         if len(returned) == 1 and returned[0] is not None:
@@ -430,7 +474,11 @@ def _backoff(task: Any, attempt: int) -> float:
 def _succeed(c: _Call, value: Any) -> None:
     rec = c.record
     rec.live_outputs, rec.has_live_outputs = value, True
-    rec.outputs = jsonable(list(typecheck.split_outputs(value, c.task.interface)))
+    iface = c.task.interface
+    if iface.scalar_output is not None and type(value) is iface.scalar_output and iface.scalar_output is not float:
+        rec.outputs = [value]  # already JSON-safe (floats go the long way for nan/inf)
+    else:
+        rec.outputs = jsonable(list(typecheck.split_outputs(value, iface)))
     rec.duration_s = time.perf_counter() - c.started
 
 
@@ -444,6 +492,8 @@ def _fail(c: _Call, err: BaseException) -> None:
 
 def _shape(value: Any, iface) -> Any:
     """What the caller receives: a transported copy; NamedTuples become plain tuples."""
+    if iface.scalar_output is not None and type(value) is iface.scalar_output:
+        return value  # immutable: nothing to copy
     return typecheck.transport(value)
 
 
@@ -463,6 +513,26 @@ def _finish_checked(c: _Call, value: Any) -> Any:
         _fail(c, e)
         raise
     return _finish_ok(c, value)
+
+
+def _finish_fast(c: _Call, value: Any) -> Any:
+    """``_finish_checked`` with a shortcut for one scalar output of exactly its type (no report, no cache)."""
+    task = c.task
+    tp = task.interface.scalar_output
+    if (
+        tp is not None
+        and type(value) is tp
+        and c.cache_key is None
+        and not task.report
+        and (tp is str or tp is bool or (tp is int and typecheck.INT64_MIN <= value <= typecheck.INT64_MAX)
+             or (tp is float and -_INF < value < _INF))
+    ):
+        rec = c.record
+        rec.live_outputs, rec.has_live_outputs = value, True
+        rec.outputs = [value]
+        rec.duration_s = _clock() - c.started
+        return value
+    return _finish_checked(c, value)
 
 
 def _finish_ok(c: _Call, value: Any) -> Any:
@@ -515,6 +585,30 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
     c, hit = _prepare(frame, task, args, kwargs, wrap=False)
     if hit is not _NO_REPLAY:
         return hit
+    run = frame.run
+    if not task.retries and not run.isolate and not (run.enforce_timeouts and task.timeout_s):
+        # The common case, straight-line (a driver may gather thousands of these): one attempt, no
+        # isolation, no enforced timeout; the same steps as the loop below.
+        c.record.attempts = 1
+        child = c.child = Frame(run, c.record, task)
+        token = FRAME.set(child)
+        # A child starts outside any group; most calls are made outside one, so skip the set/reset then.
+        group_token = GROUP.set(None) if GROUP.get() is not None else None
+        try:
+            value = await task.func(**typecheck.transport_inputs(c.inputs, task.interface))
+        except Exception as e:
+            err = _as_runtime_error(e)
+        else:
+            err = None
+        finally:
+            if group_token is not None:
+                GROUP.reset(group_token)
+            FRAME.reset(token)
+        if err is None:
+            return _finish_fast(c, value)
+        out = cross_boundary(err)
+        _fail(c, out)
+        raise out
     attempts = task.retries + 1
     err: errors.BaseRuntimeError | None = None
     for attempt in range(1, attempts + 1):
@@ -602,7 +696,7 @@ def _trace_inputs(func: Any, args: tuple, kwargs: dict) -> dict:
 
 def _trace_prepare(frame: Frame, func: Any, args: tuple, kwargs: dict):
     inputs = _trace_inputs(func, args, kwargs)
-    record = CallRecord(name=func.__name__, inputs=jsonable(inputs), kind="trace", group=GROUP.get())
+    record = CallRecord.start(func.__name__, jsonable(inputs), "trace", GROUP.get())
     frame.record.children.append(record)
     return record
 

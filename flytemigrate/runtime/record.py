@@ -16,7 +16,12 @@ from typing import Any
 
 def jsonable(value: Any) -> Any:
     """Return ``value`` in a canonical JSON-safe form (stable across runs of the same program)."""
-    if value is None or isinstance(value, (bool, int, str)):
+    t = type(value)
+    if t is int or t is str or t is bool or value is None:  # exact types first: the per-call common case
+        return value
+    if t is dict:
+        return {k if type(k) is str else str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
@@ -74,7 +79,7 @@ def _frame_form(frame: Any) -> dict:
         return {"__dataframe__": repr(frame)}
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class CallRecord:
     """One task (or trace) call; ``children`` are the calls it made, in call order."""
 
@@ -94,6 +99,17 @@ class CallRecord:
     # Live Python outputs of this call, used to replay in-process; never serialised.
     live_outputs: Any = dataclasses.field(default=None, repr=False, compare=False)
     has_live_outputs: bool = dataclasses.field(default=False, repr=False, compare=False)
+
+    @classmethod
+    def start(cls, name: str, inputs: dict, kind: str, group: str | None) -> CallRecord:
+        """A new record for a call that starts now (the per-call fast path: no generated ``__init__``)."""
+        # Slots and no generated __init__ (keyword defaults, factories): one object per call, few stores.
+        rec = _new(cls)
+        rec.name, rec.inputs, rec.kind, rec.group, rec.children = name, inputs, kind, group, []
+        rec.outputs = rec.error = rec.error_code = rec.error_message = rec.live_outputs = None
+        rec.attempts, rec.duration_s = 0, 0.0
+        rec.cache_hit = rec.replayed = rec.has_live_outputs = False
+        return rec
 
     def to_dict(self) -> dict:
         """The record as plain data (without live values)."""
@@ -134,3 +150,6 @@ class CallRecord:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+_new = object.__new__

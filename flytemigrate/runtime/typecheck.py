@@ -16,6 +16,7 @@ import typing
 from typing import Any, Union
 
 _PRIMITIVES = (int, float, str, bool, type(None), bytes)
+_SCALAR_HINTS = (int, float, str, bool)
 _NoneType = type(None)
 
 
@@ -23,7 +24,8 @@ class Interface:
     """The resolved inputs and outputs of a task function."""
 
     __slots__ = (
-        "inputs", "outputs", "output_names", "multi", "signature", "positional", "defaults", "typed_inputs"
+        "inputs", "outputs", "output_names", "multi", "signature", "positional", "defaults", "typed_inputs",
+        "scalar_inputs", "scalar_output",
     )
 
     def __init__(self, func: Any):
@@ -66,6 +68,10 @@ class Interface:
         else:
             self.outputs = [ret]
         self.output_names = [f"o{i}" for i in range(len(self.outputs))]
+        # Per-call fast paths, decided once per task: inputs that are all plain scalars need no conversion
+        # or copy when their values have exactly the declared type; likewise a single scalar output.
+        self.scalar_inputs = all(tp in _SCALAR_HINTS for tp in self.inputs.values())
+        self.scalar_output = self.outputs[0] if not self.multi and self.outputs[0] in _SCALAR_HINTS else None
 
 
 def is_namedtuple_type(tp: Any) -> bool:
@@ -83,6 +89,8 @@ def _holds_namedtuple(tp: Any) -> bool:
 def transport_inputs(inputs: dict, iface: Interface) -> dict:
     """The inputs as the called task's body receives them (copies, rebuilt by declared type)."""
     typed = iface.typed_inputs
+    if iface.scalar_inputs:
+        return inputs  # immutable values, and the body gets a fresh dict through **inputs
     if not typed:
         return {k: transport(v) for k, v in inputs.items()}
     return {k: transport_as(v, typed[k]) if k in typed else transport(v) for k, v in inputs.items()}

@@ -71,6 +71,8 @@ class TaskTemplate:
         self.is_async = is_async_function(func)
         # Resolved now: bad signatures and unresolvable annotations fail at declaration, like the SDK.
         self._interface = interface if interface is not None else Interface(func)
+        # Resolved input/output types; a plain attribute (not a property) because every call reads it.
+        self.interface = self._interface
         self._version: Optional[str] = None
         self._configure()
         self.__doc__ = func.__doc__
@@ -88,11 +90,6 @@ class TaskTemplate:
         self.retry_strategy = spec if isinstance(spec, RetryStrategy) else None
         self.retries = spec.count if isinstance(spec, RetryStrategy) else int(spec or 0)
         self.timeout_s = timeout_seconds(self.timeout)
-
-    @property
-    def interface(self):
-        """Resolved input/output types (signature and type hints of the function)."""
-        return self._interface
 
     @property
     def native_interface(self):

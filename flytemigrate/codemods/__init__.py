@@ -43,8 +43,13 @@ def needs_rewrite(source: str) -> bool:
     return "flytekit" in source
 
 
-def transform_source(source: str, path: str = "-", options: RewriteOptions | None = None) -> TransformOutput:
-    """Rewrite one module. Raises ``libcst.ParserSyntaxError`` if the source does not parse."""
+def transform_source(
+    source: str, path: str = "-", options: RewriteOptions | None = None, timings: dict[str, float] | None = None
+) -> TransformOutput:
+    """Rewrite one module. Raises ``libcst.ParserSyntaxError`` if the source does not parse.
+
+    ``timings``, if given, accumulates CPU seconds per codemod and import visitor (benchmarks).
+    """
     options = options or RewriteOptions()
     if not needs_rewrite(source):
         return TransformOutput(code=source)
@@ -52,7 +57,7 @@ def transform_source(source: str, path: str = "-", options: RewriteOptions | Non
     context = CodemodContext(filename=path, full_module_name=None)
     context.scratch[OPTIONS_KEY] = options
     context.scratch[DIAGNOSTICS_KEY] = []
-    runner = Runner()
+    runner = Runner(timings)
     # Positions a codemod reports refer to the tree it received; map them back to the original.
     line_maps: list[LineMap] = []
     code = source

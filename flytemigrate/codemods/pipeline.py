@@ -20,20 +20,69 @@ two places; the copy makes them distinct).
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
 from libcst.codemod import Codemod, CodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod.visitors import _add_imports
 from libcst.matchers import _visitors as _matcher_visitors
 from libcst.metadata import MetadataWrapper
 
 from flytemigrate.codemods.base import RewriteOptions
 
+
+class _AddImportsStatementsOnly(AddImportsVisitor):
+    """``AddImportsVisitor`` that does not descend into expressions.
+
+    It only ever rewrites ``ImportFrom`` statements and the module body, and no import statement
+    lives inside an expression; skipping them leaves those subtrees as they were instead of
+    rebuilding identical copies (most of a module's nodes are expressions).
+    """
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseExpression):
+            return False
+        return super().on_visit(node)
+
+
+def _install_top_imports_gatherer() -> None:
+    """Make AddImportsVisitor's gatherer of top-of-module imports stop walking the whole module.
+
+    ``_GatherTopImportsBeforeStatements`` reads ``module.body`` in ``leave_Module`` and has no
+    other visit/leave method, yet it is walked over every node of the tree on every
+    ``AddImportsVisitor`` run. The replacement returns False from ``visit_Module`` (``leave_Module``
+    still runs): same result. Installed only if LibCST's class still has that shape.
+    """
+    gatherer = getattr(_add_imports, "_GatherTopImportsBeforeStatements", None)
+    if gatherer is None or getattr(gatherer, "_flytemigrate_top_only", False):
+        return
+    hooks = {
+        name
+        for klass in gatherer.__mro__
+        if klass.__module__.startswith("libcst.codemod.visitors")
+        for name in vars(klass)
+        if name.startswith(("visit_", "leave_"))
+    }
+    if hooks != {"leave_Module"}:
+        return
+
+    class TopImportsOnly(gatherer):
+        _flytemigrate_top_only = True
+
+        def visit_Module(self, node: cst.Module) -> bool:
+            return False
+
+    _add_imports._GatherTopImportsBeforeStatements = TopImportsOnly
+
+
+_install_top_imports_gatherer()
+
 # What ``CodemodCommand.transform_module`` runs after the command itself, in this order.
 _IMPORT_TRANSFORMS: tuple[tuple[str, type[Codemod]], ...] = (
-    (AddImportsVisitor.CONTEXT_KEY, AddImportsVisitor),
+    (AddImportsVisitor.CONTEXT_KEY, _AddImportsStatementsOnly),
     (RemoveImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor),
 )
 
@@ -85,8 +134,10 @@ def should_run(codemod_class: type, code: str, options: RewriteOptions) -> bool:
 class Runner:
     """Applies codemods to successive versions of one module, reusing metadata between them."""
 
-    def __init__(self) -> None:
+    def __init__(self, timings: Optional[dict[str, float]] = None) -> None:
         self._wrapper: Optional[MetadataWrapper] = None
+        # CPU seconds per codemod / import visitor (name -> seconds), for ``bench rewrite --breakdown``.
+        self.timings = timings
         self.changed = False  # did the last ``run_command`` change the code?
         self.previous_code = ""  # the code before the last ``run_command``
 
@@ -120,6 +171,10 @@ class Runner:
             return seen, code
         return out, new_code
 
+    def _account(self, name: str, started: float) -> None:
+        if self.timings is not None:
+            self.timings[name] = self.timings.get(name, 0.0) + time.process_time() - started
+
     def run_command(self, codemod: CodemodCommand, tree: cst.Module, code: str) -> tuple[cst.Module, str]:
         """What ``codemod.transform_module(tree)`` returns (and its code), then the import visitors it requested.
 
@@ -127,12 +182,16 @@ class Runner:
         once applied: LibCST leaves them there, and every later command would re-run them.
         """
         self.previous_code = code
+        started = time.process_time()
         seen, out = self._transform(codemod, tree)
         tree, code = self._settle(seen, out, code)
+        self._account(type(codemod).__name__, started)
         for key, transform in _IMPORT_TRANSFORMS:
             if key in codemod.context.scratch:
+                started = time.process_time()
                 seen, out = self._transform(transform(codemod.context), tree)
                 tree, code = self._settle(seen, out, code)
                 codemod.context.scratch.pop(key, None)
+                self._account(key.split(".")[-1] if "." in key else key, started)
         self.changed = code != self.previous_code
         return tree, code

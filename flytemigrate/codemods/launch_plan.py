@@ -101,7 +101,9 @@ def _inner_comments(stmt: cst.CSTNode) -> list[cst.EmptyLine]:
         def visit_Comment(self, node: cst.Comment) -> None:
             found.append(cst.EmptyLine(comment=node))
 
-    stmt.visit(_V())
+    # Only the statement's body: its own leading comment lines are carried over separately.
+    for part in getattr(stmt, "body", [stmt]):
+        part.visit(_V())
     return found
 
 
@@ -278,3 +280,84 @@ class LaunchPlanCodemod(FlyteCodemod):
             decorators[i] = dec.with_changes(decorator=new)
             return func.with_changes(decorators=decorators)
         return None
+
+
+class LaunchPlanCallsCodemod(FlyteCodemod):
+    """A launch plan *called* from a workflow -> a call of its workflow with the plan's inputs.
+
+    Calling a Flyte 1 launch plan inside a workflow runs its workflow with the plan's saved inputs
+    (``default_inputs`` updated with ``fixed_inputs``) updated with the call's keyword arguments:
+    that is flytekit's ``LaunchPlan.__call__``, so locally even a fixed input passed at the call
+    site wins (a backend rejects such a call, so valid code never relies on it). Flyte 2 has no
+    launch plan objects, so ``savings_lp(principal=x)`` becomes ``grow(rate=0.03, principal=x)``;
+    with inputs that are not dict literals the merge is spelled out as
+    ``grow(**{**DEFAULTS, **FIXED, "principal": x})``. Once no call is left, the definition
+    itself is converted by ``LaunchPlanCodemod`` (a trigger, or an on-demand trigger with a TODO).
+    Runs in the dataflow slot, before the async style, so the new call is awaited like any other
+    child call. Only module-level plans of a workflow defined or imported by name are handled.
+    """
+
+    DESCRIPTION = "calls of launch plans -> calls of their workflow with merged inputs"
+    TRIGGERS = ("LaunchPlan",)
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._plans: dict[str, LaunchPlanParts] = {}
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._plans = {}
+        for stmt in node.body:
+            if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+                continue
+            small = stmt.body[0]
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+                continue
+            if not isinstance(small.value, cst.Call):
+                continue
+            parts = launch_plan_parts(self, small.value)
+            if parts is not None and isinstance(parts.workflow, cst.Name):
+                self._plans[small.targets[0].target.value] = parts
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        func = original_node.func
+        if not isinstance(func, cst.Name) or func.value not in self._plans:
+            return updated_node
+        if any(arg.keyword is None for arg in updated_node.args):
+            return updated_node  # launch plans take keyword inputs only; leave anything else alone
+        parts = self._plans[func.value]
+        workflow = parts.workflow.deep_clone()  # type: ignore[union-attr]
+        defaults = parts.kwargs.get("default_inputs")
+        fixed = parts.kwargs.get("fixed_inputs")
+        literal_defaults = _literal_inputs(defaults)
+        literal_fixed = _literal_inputs(fixed)
+        call_kwargs = {arg.keyword.value: arg for arg in updated_node.args}  # type: ignore[union-attr]
+        if literal_defaults is not None and literal_fixed is not None:
+            saved = {**literal_defaults, **literal_fixed}
+            args: list[cst.Arg] = [kwarg(key, value.deep_clone()) for key, value in saved.items() if key not in call_kwargs]
+            args.extend(call_kwargs.values())
+            return updated_node.with_changes(func=workflow, args=with_commas(args))
+
+        def spread(node: cst.BaseExpression) -> str:
+            return f"**{source_of(node)}" if isinstance(node, (cst.Name, cst.Attribute, cst.Dict)) else f"**({source_of(node)})"
+
+        merged = [spread(node) for node in (defaults, fixed) if node is not None]
+        merged.extend(f'"{key}": {source_of(arg.value)}' for key, arg in call_kwargs.items())
+        expression = cst.parse_expression("{" + ", ".join(merged) + "}")
+        return updated_node.with_changes(func=workflow, args=[cst.Arg(expression, star="**")])
+
+
+def _literal_inputs(node: Optional[cst.BaseExpression]) -> Optional[dict[str, cst.BaseExpression]]:
+    """``{"a": 1}`` -> {"a": <1>}; {} for no inputs; None when not a dict literal of identifier keys."""
+    if node is None:
+        return {}
+    if not isinstance(node, cst.Dict):
+        return None
+    found: dict[str, cst.BaseExpression] = {}
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+            return None
+        key = element.key.evaluated_value
+        if not isinstance(key, str) or not key.isidentifier():
+            return None
+        found[key] = element.value
+    return found

@@ -16,7 +16,7 @@ from flytemigrate.codemods.failure import FailureCodemod
 from flytemigrate.codemods.gates import GatesCodemod
 from flytemigrate.codemods.imports import ImportsCodemod
 from flytemigrate.codemods.leftovers import LeftoversCodemod
-from flytemigrate.codemods.launch_plan import LaunchPlanCodemod
+from flytemigrate.codemods.launch_plan import LaunchPlanCallsCodemod, LaunchPlanCodemod
 from flytemigrate.codemods.main_block import MainBlockCodemod
 from flytemigrate.codemods.map_task import MapTaskCodemod
 from flytemigrate.codemods.ordering import OrderingCodemod
@@ -39,6 +39,7 @@ from flytemigrate.codemods.workflow import WorkflowCodemod
 CODEMODS: list[type] = [
     # --- DATAFLOW slot (engineer B): add map_task, conditional, ... here ---
     MapTaskCodemod,  # first: reads launch plans and with_overrides on mapped nodes
+    LaunchPlanCallsCodemod,  # before async style: a called launch plan becomes a call of its workflow
     ConditionalCodemod,
     GatesCodemod,
     OrderingCodemod,  # after gates: a sleep node is ordered like any other statement

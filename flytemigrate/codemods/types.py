@@ -83,9 +83,35 @@ class TypesCodemod(FlyteCodemod):
         super().__init__(context)
         self._scopes: list[_Scope] = [_Scope()]
         self._entities: set[str] = set()
+        self._aliases: dict[str, str] = {}
 
     def visit_Module(self, node: cst.Module) -> None:
         self._entities = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef) and self.function_kind(s)}
+        # Module-level type aliases (``CitySchema = Annotated[StructuredDataset, kwtypes(...)]``):
+        # a parameter annotated with the alias is a flyte.io value like one annotated directly.
+        self._aliases = {}
+        for stmt in node.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target, value = small.targets[0].target, small.value
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    target, value = small.target, small.value
+                else:
+                    continue
+                kind = self._annotation_kind(value) if isinstance(target, cst.Name) else None
+                if kind:
+                    self._aliases[target.value] = kind
+
+    def _annotation_kind(self, node: cst.BaseExpression) -> Optional[str]:
+        """The flyte.io kind an annotation stands for, through ``Annotated[...]``, ``Optional[...]`` and aliases."""
+        if isinstance(node, cst.Subscript) and node.slice and isinstance(node.slice[0].slice, cst.Index):
+            if self.matches(node.value, "typing.Annotated", "typing_extensions.Annotated", "typing.Optional"):
+                return self._annotation_kind(node.slice[0].slice.value)
+        if isinstance(node, cst.Name) and node.value in self._aliases:
+            return self._aliases[node.value]
+        return self._type_of(node)
 
     def _type_of(self, node: cst.CSTNode) -> Optional[str]:
         if isinstance(node, cst.Subscript):
@@ -101,11 +127,11 @@ class TypesCodemod(FlyteCodemod):
         scope = _Scope(leaf=self.function_kind(node) == "task")
         for param in [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]:
             if param.annotation is not None:
-                kind = self._type_of(param.annotation.annotation)
+                kind = self._annotation_kind(param.annotation.annotation)
                 if kind:
                     scope.params[param.name.value] = kind
         if node.returns is not None:
-            scope.returns = self._type_of(node.returns.annotation)
+            scope.returns = self._annotation_kind(node.returns.annotation)
         scope.io_vars = set(scope.params)
         self._scopes.append(scope)
 

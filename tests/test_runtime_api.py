@@ -764,3 +764,50 @@ def test_tuple_return_annotations_rejected_at_declaration_like_the_sdk():
         env.task(variadic)
     with pytest.raises(TypeError, match="found only one return variable"):
         env.task(single)
+
+
+@env.task
+async def scaled(x: int, factor: float) -> float:
+    if x < 0:
+        raise MyError(f"negative {x}")
+    return x * factor
+
+
+@env.task
+async def loose(x: int):
+    return x  # no return annotation: a validation error in the caller, whichever path ran the call
+
+
+@env.task
+async def both_call_forms(x: int) -> list:
+    """The same calls positionally (the runtime's fast path) and by keyword (the general path)."""
+    out = []
+    for call in (lambda: scaled(x, 1.5), lambda: scaled(x=x, factor=1.5), lambda: scaled(-x, 1.5),
+                 lambda: scaled(x=-x, factor=1.5), lambda: scaled(x, float("nan")),
+                 lambda: scaled(x=x, factor=float("nan")), lambda: loose(x), lambda: loose(x=x)):
+        try:
+            value = await call()
+            out.append("nan" if value != value else value)
+        except Exception as e:  # noqa: BLE001
+            out.append(f"{type(e).__name__}:{e.code}")
+    with flyte.group("g"):
+        out.extend(await asyncio.gather(scaled(x, 2.0), scaled(x=x, factor=2.0)))
+    return out
+
+
+def test_positional_async_calls_behave_and_record_like_keyword_calls():
+    """Positional scalar async calls take a shortcut; results, errors and records must not differ."""
+    ex = execute(both_call_forms, {"x": 2})
+    assert ex.error is None
+    assert ex.outputs[0] == [
+        3.0, 3.0, "RuntimeUserError:MyError", "RuntimeUserError:MyError", "nan", "nan",
+        "RuntimeDataValidationError:DataValidationError", "RuntimeDataValidationError:DataValidationError",
+        4.0, 4.0,
+    ]
+    records = [c.to_dict() for c in ex.record.children]
+    for rec in records:
+        rec.pop("duration_s")
+    for positional, keyword in zip(records[0::2], records[1::2]):
+        assert positional == keyword
+    assert records[4]["outputs"] == [{"__float__": "nan"}]
+    assert records[8]["group"] == "g" and records[2]["error_message"] == "negative -2"

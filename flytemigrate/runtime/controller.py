@@ -515,18 +515,19 @@ def _finish_checked(c: _Call, value: Any) -> Any:
     return _finish_ok(c, value)
 
 
+def _exact_scalar_output(value: Any, tp: Any) -> bool:
+    """Whether ``value`` is one output of exactly the declared scalar type ``tp`` and already JSON-safe."""
+    if tp is None or type(value) is not tp:
+        return False
+    if tp is int:
+        return typecheck.INT64_MIN <= value <= typecheck.INT64_MAX
+    return tp is not float or -_INF < value < _INF
+
+
 def _finish_fast(c: _Call, value: Any) -> Any:
     """``_finish_checked`` with a shortcut for one scalar output of exactly its type (no report, no cache)."""
     task = c.task
-    tp = task.interface.scalar_output
-    if (
-        tp is not None
-        and type(value) is tp
-        and c.cache_key is None
-        and not task.report
-        and (tp is str or tp is bool or (tp is int and typecheck.INT64_MIN <= value <= typecheck.INT64_MAX)
-             or (tp is float and -_INF < value < _INF))
-    ):
+    if c.cache_key is None and not task.report and _exact_scalar_output(value, task.interface.scalar_output):
         rec = c.record
         rec.live_outputs, rec.has_live_outputs = value, True
         rec.outputs = [value]
@@ -580,6 +581,21 @@ def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap_input_err
 
 async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
     """Run an async child task to completion (retries, cache, record)."""
+    iface = task.interface
+    run = frame.run
+    if (
+        iface.scalar_inputs
+        and not kwargs
+        and len(args) == len(iface.positional)
+        and not task.retries
+        and task.cache_policy is None
+        and frame.replay_children is None
+        and not run.isolate
+        and not run.enforce_timeouts
+    ):
+        inputs = dict(zip(iface.positional, args))
+        if _exact_scalars(inputs, iface.inputs):
+            return await _call_async_plain(frame, task, inputs)
     import asyncio
 
     c, hit = _prepare(frame, task, args, kwargs, wrap=False)
@@ -637,6 +653,45 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
             break
         await asyncio.sleep(_backoff(task, attempt))
     assert err is not None
+    out = cross_boundary(err)
+    _fail(c, out)
+    raise out
+
+
+async def _call_async_plain(frame: Frame, task: Any, inputs: dict) -> Any:
+    """The commonest async child call, straight-line: positional scalar inputs already of their exact
+    types, one attempt, no cache, replay, isolation or enforced timeout (a driver may gather thousands).
+
+    Same observable steps as ``_prepare`` + the attempt loop of :func:`call_async`; the general helpers
+    take over for anything but a scalar output of its exact type.
+    """
+    started = _clock()
+    record = CallRecord.start(task.name, inputs, "task", GROUP.get())
+    frame.record.children.append(record)
+    record.attempts = 1
+    child = Frame(frame.run, record, task)
+    token = FRAME.set(child)
+    # A child starts outside any group; most calls are made outside one, so skip the set/reset then.
+    group_token = GROUP.set(None) if GROUP.get() is not None else None
+    try:
+        value = await task.func(**inputs)
+    except Exception as e:
+        err = _as_runtime_error(e)
+    else:
+        err = None
+    finally:
+        if group_token is not None:
+            GROUP.reset(group_token)
+        FRAME.reset(token)
+    if err is None and not task.report and _exact_scalar_output(value, task.interface.scalar_output):
+        record.live_outputs, record.has_live_outputs = value, True
+        record.outputs = [value]
+        record.duration_s = _clock() - started
+        return value
+    c = _Call(frame, task, inputs, record)
+    c.started, c.child = started, child
+    if err is None:
+        return _finish_checked(c, value)
     out = cross_boundary(err)
     _fail(c, out)
     raise out

@@ -125,7 +125,7 @@ def call(task: Any, args: tuple, kwargs: dict) -> Any:
             "function, as a regularpython function using `task`.forward(...) facade."
         )
     if task.is_async:
-        return call_async(frame, task, args, kwargs)
+        return start_async(frame, task, args, kwargs)
     if in_event_loop():
         raise errors.SyncTaskCallInAsyncContextError(
             f"Sync task '{task.name}' was called in a blocking way from async code. This blocks the event "
@@ -144,7 +144,7 @@ async def call_aio(task: Any, args: tuple, kwargs: dict) -> Any:
     if frame.in_trace:
         return call(task, args, kwargs)  # raises the nested-task error
     if task.is_async:
-        return await call_async(frame, task, args, kwargs)
+        return await start_async(frame, task, args, kwargs)
     import asyncio
 
     return await asyncio.to_thread(call_sync, frame, task, args, kwargs, False)
@@ -579,8 +579,13 @@ def call_sync(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap_input_err
     raise out
 
 
-async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
-    """Run an async child task to completion (retries, cache, record)."""
+def start_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
+    """The coroutine of an async child call (what ``task(...)`` returns; nothing runs until awaited).
+
+    Positional scalar inputs of their exact types, with no retries, cache, replay, isolation or enforced
+    timeout, take the straight-line :func:`_call_async_plain` (deciding here reads only immutable
+    arguments and fixed settings); everything else the general :func:`call_async`.
+    """
     iface = task.interface
     run = frame.run
     if (
@@ -595,7 +600,12 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
     ):
         inputs = dict(zip(iface.positional, args))
         if _exact_scalars(inputs, iface.inputs):
-            return await _call_async_plain(frame, task, inputs)
+            return _call_async_plain(frame, task, inputs)
+    return call_async(frame, task, args, kwargs)
+
+
+async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
+    """Run an async child task to completion (retries, cache, record)."""
     import asyncio
 
     c, hit = _prepare(frame, task, args, kwargs, wrap=False)
@@ -659,8 +669,7 @@ async def call_async(frame: Frame, task: Any, args: tuple, kwargs: dict) -> Any:
 
 
 async def _call_async_plain(frame: Frame, task: Any, inputs: dict) -> Any:
-    """The commonest async child call, straight-line: positional scalar inputs already of their exact
-    types, one attempt, no cache, replay, isolation or enforced timeout (a driver may gather thousands).
+    """The commonest async child call, straight-line (a driver may gather thousands of these).
 
     Same observable steps as ``_prepare`` + the attempt loop of :func:`call_async`; the general helpers
     take over for anything but a scalar output of its exact type.

@@ -22,6 +22,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.comments import lost_comments
 from flytemigrate.codemods.dataflow_common import FM_CONDITIONAL, strip_parens, with_todo
 
 Case = tuple[Optional[cst.BaseExpression], str, cst.BaseExpression]  # (condition | None for else, "then" | "fail", value)
@@ -149,7 +150,9 @@ class ConditionalCodemod(FlyteCodemod):
             else:
                 orelse = cst.If(test=convert_condition(condition), body=branch(action, result), orelse=orelse)
         assert isinstance(orelse, cst.If)
-        return orelse.with_changes(leading_lines=updated_node.leading_lines)
+        # comments inside the conditional(...) chain (and a trailing one) move above the new if
+        new = orelse.with_changes(leading_lines=updated_node.leading_lines)
+        return new.with_changes(leading_lines=[*new.leading_lines, *lost_comments(original_node, new)])
 
     def _leftover(self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine) -> cst.BaseStatement:
         if self._contains_conditional(original_node):

@@ -15,6 +15,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.comments import lost_comments
 from flytemigrate.codemods.dataflow_common import FM_OVERRIDES, kwarg, with_commas, with_todo
 from flytemigrate.codemods.task_kwargs import map_task_kwargs, source_of
 
@@ -65,11 +66,19 @@ class OverridesCodemod(FlyteCodemod):
     def __init__(self, context) -> None:
         super().__init__(context)
         self.todos: list[str] = []
+        self.converted = False  # a with_overrides call of the current statement was rebuilt
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.todos = []
+        self.converted = False
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
+        if self.converted:
+            self.converted = False
+            # comments inside a rebuilt with_overrides(...) argument list move above the statement
+            lost = lost_comments(original_node, updated_node)
+            if lost:
+                updated_node = updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *lost])
         for message in self.todos:
             updated_node = with_todo(updated_node, FM_OVERRIDES, message)
         self.todos = []
@@ -86,4 +95,5 @@ class OverridesCodemod(FlyteCodemod):
             self.todos.append("apply these overrides with task.override(...) at the call")
             return updated_node
         # the original call carries the metadata (qualified names, positions) the conversion needs
+        self.converted = True
         return inner.with_changes(func=override_call(self, inner.func, original_node, self.todos))

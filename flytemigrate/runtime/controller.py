@@ -224,6 +224,10 @@ def check_inputs(task: Any, inputs: dict) -> dict:
         tp = declared.get(name)
         if tp is None:
             continue
+        if isinstance(value, (tuple, list)) and name in iface.typed_inputs and typecheck.is_namedtuple_type(tp):
+            converted = dict(inputs) if converted is None else converted
+            converted[name] = typecheck.validate_namedtuple(value, tp)
+            continue
         if typecheck.conforms(value, tp):
             if tp is int:
                 overflow = typecheck.int64_error(value)
@@ -268,7 +272,7 @@ def _prepare(frame: Frame, task: Any, args: tuple, kwargs: dict, wrap: bool = Tr
     c = _Call(frame, task, inputs, record)
     try:
         c.inputs = inputs = check_inputs(task, inputs)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, IndexError) as e:
         if not wrap:
             _fail(c, e)
             raise

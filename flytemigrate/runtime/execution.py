@@ -86,7 +86,7 @@ def run_root(task: Any, inputs: dict, state: controller.RunState) -> tuple[Any, 
     started = time.perf_counter()
     try:
         inputs = controller.bind_inputs(task, (), inputs)
-    except (TypeError, ValueError) as e:  # raised before the run starts, unwrapped, like the SDK
+    except (TypeError, ValueError, IndexError) as e:  # raised before the run starts, unwrapped, like the SDK
         name = type(e).__name__
         record.error, record.error_code, record.error_message = name, name, str(e)
         return None, e, record

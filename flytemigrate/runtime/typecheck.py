@@ -117,6 +117,31 @@ def transport_as(value: Any, tp: Any) -> Any:
 
 
 _NT_HINTS: dict = {}
+_NT_MODELS: dict = {}
+
+
+def validate_namedtuple(value: Any, tp: Any) -> Any:
+    """A tuple or list for a NamedTuple input, converted the way the SDK's type engine does.
+
+    Measured on flyte 2.12.1: fields are validated by pydantic in lax mode (``"2"`` and ``2.0`` become
+    ``2`` for an int field, a wrong or missing field raises pydantic's ``ValidationError``), a list works
+    like a tuple, and more values than fields raise ``IndexError``.
+    """
+    fields = tp._fields
+    if len(value) > len(fields):
+        raise IndexError("tuple index out of range")
+    model = _NT_MODELS.get(tp)
+    if model is None:
+        import pydantic  # only for NamedTuple inputs
+
+        hints = _namedtuple_hints(tp)
+        model = _NT_MODELS[tp] = pydantic.create_model(
+            f"NamedTupleWrapper_{tp.__name__}",
+            __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
+            **{f: (hints.get(f, Any), ...) for f in fields},
+        )
+    validated = model.model_validate(dict(zip(fields, value)))
+    return tp(*(getattr(validated, f) for f in fields))
 
 
 def _namedtuple_hints(tp: Any) -> dict:

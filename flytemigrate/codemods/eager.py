@@ -6,6 +6,9 @@ backend awaits the call or hands it to ``asyncio.gather``. In Flyte 2 the workfl
 ``@env.task``, and a sync task called from async code must go through ``.aio(...)``, which returns
 an awaitable. So every call of a module-level sync entity inside an eager body becomes:
 
+The same holds for ``t.override(...)(...)`` (a ``with_overrides`` call after the overrides codemod),
+which becomes ``t.override(...).aio(...)``.
+
 - ``name.aio(...)`` when the call is already awaited (``await t(x=1)``) or is handed to an
   awaitable consumer (``asyncio.gather``, ``asyncio.create_task``, ``asyncio.wait_for`` ...), which
   awaits it itself;
@@ -20,6 +23,8 @@ of async entities (other eager workflows, ``async def`` tasks) already return aw
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 import libcst as cst
 
@@ -98,7 +103,7 @@ class EagerCodemod(FlyteCodemod):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self._scopes:
             return updated_node
-        name = called_name(original_node)
+        name = called_name(original_node) or _overridden_name(original_node)
         entity = self._info.entities.get(name) if name else None
         if entity is None or entity.is_async:
             return updated_node
@@ -123,6 +128,14 @@ class EagerCodemod(FlyteCodemod):
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         return updated_node.with_changes(value=self._parenthesise(updated_node.value))
+
+
+def _overridden_name(node: cst.Call) -> Optional[str]:
+    """``t`` for ``t.override(...)(...)`` (what the overrides codemod makes of ``with_overrides``)."""
+    func = node.func
+    if isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute) and func.func.attr.value == "override":
+        return func.func.value.value if isinstance(func.func.value, cst.Name) else None
+    return None
 
 
 def _direct_calls(expr: cst.BaseExpression) -> set[int]:

@@ -679,13 +679,14 @@ async def _call_async_plain(frame: Frame, task: Any, inputs: dict) -> Any:
     take over for anything but a scalar output of its exact type.
     """
     started = _clock()
-    record = CallRecord.start(task.name, inputs, "task", GROUP.get())
+    group = GROUP.get()
+    record = CallRecord.start(task.name, inputs, "task", group)
     frame.record.children.append(record)
     record.attempts = 1
     child = Frame(frame.run, record, task)
     token = FRAME.set(child)
     # A child starts outside any group; most calls are made outside one, so skip the set/reset then.
-    group_token = GROUP.set(None) if GROUP.get() is not None else None
+    group_token = GROUP.set(None) if group is not None else None
     try:
         value = await task.func(**inputs)
     except Exception as e:

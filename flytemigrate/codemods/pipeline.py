@@ -48,6 +48,19 @@ class _AddImportsStatementsOnly(AddImportsVisitor):
         return super().on_visit(node)
 
 
+class _RemoveImportsStatementsOnly(RemoveImportsVisitor):
+    """``RemoveImportsVisitor`` whose rewriting pass does not descend into expressions.
+
+    Its own pass only rewrites ``Import``/``ImportFrom`` statements (which of them are unused is
+    decided beforehand by ``GatherUnusedImportsVisitor`` over the whole module, unchanged).
+    """
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseExpression):
+            return False
+        return super().on_visit(node)
+
+
 def _install_top_imports_gatherer() -> None:
     """Make AddImportsVisitor's gatherer of top-of-module imports stop walking the whole module.
 
@@ -83,7 +96,7 @@ _install_top_imports_gatherer()
 # What ``CodemodCommand.transform_module`` runs after the command itself, in this order.
 _IMPORT_TRANSFORMS: tuple[tuple[str, type[Codemod]], ...] = (
     (AddImportsVisitor.CONTEXT_KEY, _AddImportsStatementsOnly),
-    (RemoveImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor),
+    (RemoveImportsVisitor.CONTEXT_KEY, _RemoveImportsStatementsOnly),
 )
 
 
@@ -150,8 +163,9 @@ class Runner:
     def _transform(self, codemod: Codemod, tree: cst.Module) -> tuple[cst.Module, cst.Module]:
         """(the tree the codemod saw, its output): ``Codemod.transform_module`` with a shared wrapper."""
         if codemod.should_allow_multiple_passes():
-            # Never used by our codemods; keep LibCST's own loop rather than re-implement it.
-            return tree, codemod.transform_module(tree)
+            # Never used by our codemods; keep LibCST's own loop rather than re-implement it
+            # (``Codemod``'s: the import visitors are run by ``run_command``, exactly once).
+            return tree, Codemod.transform_module(codemod, tree)
         if not codemod.get_inherited_dependencies():
             # No metadata (AddImportsVisitor): nothing to copy or resolve.
             return tree, codemod.transform_module_impl(tree)

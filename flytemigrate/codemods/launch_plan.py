@@ -124,6 +124,7 @@ class LaunchPlanCodemod(FlyteCodemod):
                 reads[n.value] = reads.get(n.value, 0) + 1
 
         updated_node.visit(_Reads())
+        self._functions = {stmt.name.value for stmt in updated_node.body if isinstance(stmt, cst.FunctionDef)}
         triggers: dict[str, list[tuple[str, cst.SimpleStatementLine]]] = {}
         out: list[cst.BaseStatement] = []
         for original, stmt in zip(originals, body):
@@ -233,6 +234,14 @@ class LaunchPlanCodemod(FlyteCodemod):
         )
         for code, message in todo_lines:
             trigger = with_todo(trigger, code, message)
+        if workflow not in self._functions:
+            # The workflow is imported: the trigger stays here (the module must still import, and
+            # a LaunchPlan of a converted workflow would not), the decorator is in another module.
+            why = f"add triggers={trigger_name} to the task decorator of {workflow} in the module that defines it"
+            self.report(original, FM_LAUNCH_PLAN, why)
+            own_comments = len([ln for ln in stmt.leading_lines if ln.comment is not None])
+            in_place = trigger.with_changes(leading_lines=[*stmt.leading_lines, *trigger.leading_lines[own_comments:]])
+            return with_todo(in_place, FM_LAUNCH_PLAN, why)
         triggers.setdefault(workflow, []).append((trigger_name, trigger))
         return None
 

@@ -17,7 +17,8 @@ which becomes ``t.override(...).aio(...)``.
   and a generator expression that gains an await becomes a list comprehension (an async generator
   cannot be consumed by ``sum``/``max``/...).
 
-Calls in a nested *sync* function or a lambda cannot be awaited there and are left unchanged; calls
+Undecorated module-level ``async def`` helpers (awaited by eager workflows) are converted the same
+way. Calls in a nested *sync* function or a lambda cannot be awaited there and are left unchanged; calls
 of async entities (other eager workflows, ``async def`` tasks) already return awaitables and are kept.
 ``task.py`` turns the decorator into ``@env.task`` afterwards.
 """
@@ -58,12 +59,20 @@ class EagerCodemod(FlyteCodemod):
         self._consumed: set[int] = set()  # ids of calls handed directly to asyncio.gather(...) & co.
         self._lambdas = 0
         self._generators: list[bool] = []  # per generator expression: did it gain an await
+        self._helpers: set[int] = set()
 
     def visit_Module(self, node: cst.Module) -> None:
         self._info = scan_module(self, node)
+        # Undecorated module-level ``async def`` helpers: Flyte 1 code calls tasks in them only from
+        # eager workflows (they run on the eager event loop), so their task calls convert the same way.
+        self._helpers = {
+            id(stmt)
+            for stmt in node.body
+            if isinstance(stmt, cst.FunctionDef) and stmt.asynchronous is not None and not stmt.decorators
+        }
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._scopes or self.function_kind(node) == "eager":
+        if self._scopes or self.function_kind(node) == "eager" or id(node) in self._helpers:
             self._scopes.append(node.asynchronous is not None)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:

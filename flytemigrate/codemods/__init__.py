@@ -57,7 +57,7 @@ def transform_source(
     context = CodemodContext(filename=path, full_module_name=None)
     context.scratch[OPTIONS_KEY] = options
     context.scratch[DIAGNOSTICS_KEY] = []
-    runner = Runner(timings)
+    runner = Runner(timings, parsed=tree)
     # Positions a codemod reports refer to the tree it received; map them back to the original.
     line_maps: list[LineMap] = []
     code = source

@@ -147,8 +147,10 @@ def should_run(codemod_class: type, code: str, options: RewriteOptions) -> bool:
 class Runner:
     """Applies codemods to successive versions of one module, reusing metadata between them."""
 
-    def __init__(self, timings: Optional[dict[str, float]] = None) -> None:
+    def __init__(self, timings: Optional[dict[str, float]] = None, parsed: Optional[cst.Module] = None) -> None:
         self._wrapper: Optional[MetadataWrapper] = None
+        # A tree straight from ``parse_module`` has no node object in two places: no copy needed.
+        self._parsed = parsed
         # CPU seconds per codemod / import visitor (name -> seconds), for ``bench rewrite --breakdown``.
         self.timings = timings
         self.changed = False  # did the last ``run_command`` change the code?
@@ -156,8 +158,9 @@ class Runner:
 
     def _wrapper_for(self, tree: cst.Module) -> MetadataWrapper:
         if self._wrapper is None or self._wrapper.module is not tree:
-            # A copy, like LibCST's own: node identity must be unique for metadata lookups.
-            self._wrapper = MetadataWrapper(tree)
+            # A copy, like LibCST's own: node identity must be unique for metadata lookups
+            # (a transform may put one node object in two places).
+            self._wrapper = MetadataWrapper(tree, unsafe_skip_copy=tree is self._parsed)
         return self._wrapper
 
     def _transform(self, codemod: Codemod, tree: cst.Module) -> tuple[cst.Module, cst.Module]:

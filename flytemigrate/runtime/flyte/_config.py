@@ -374,7 +374,8 @@ class FixedRate:
 class Trigger:
     """A schedule attached to a task; recorded, never fired locally."""
 
-    def __init__(self, name: str, automation: Union[Cron, FixedRate], **kwargs: Any):
+    # automation=None is an on-demand trigger (what a launch plan without a schedule becomes).
+    def __init__(self, name: str, automation: Union[Cron, FixedRate, None] = None, **kwargs: Any):
         self.name = name
         self.automation = automation
         self.options = kwargs

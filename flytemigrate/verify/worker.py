@@ -63,14 +63,33 @@ def _with_defaults(task: Any, kwargs: dict) -> dict:
 
 
 def _mask_paths(value: Any) -> Any:
-    """flytekit files/directories are dataclasses with a temp path: mask them like the runtime's paths."""
+    """flytekit files/directories are dataclasses with a temp path: mask them like the runtime's paths.
+
+    A StructuredDataset is recorded by its frame, the form the runtime records a ``flyte.io.DataFrame``
+    in; its dataclass fields (format, a temp uri) say nothing about the data the task received.
+    """
     if type(value).__name__ in ("FlyteFile", "FlyteDirectory"):
         return {"__file__": ""}
+    if type(value).__name__ == "StructuredDataset":
+        return _dataset_frame(value)
     if isinstance(value, dict):
         return {k: _mask_paths(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_mask_paths(v) for v in value]
     return value
+
+
+def _dataset_frame(dataset: Any) -> Any:
+    """The pandas frame behind a flytekit StructuredDataset (in memory, or read back from its uri)."""
+    frame = getattr(dataset, "dataframe", None)
+    if frame is not None:
+        return frame
+    try:
+        import pandas as pd
+
+        return dataset.open(pd.DataFrame).all()
+    except Exception:  # noqa: BLE001 - an unreadable dataset is recorded by its fields, as before
+        return dataset
 
 
 def _call_key(name: str, inputs: dict) -> list:

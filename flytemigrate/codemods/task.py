@@ -60,12 +60,14 @@ class TaskCodemod(FlyteCodemod):
         self._names: set[str] = set()
         self._base: Optional[_Env] = None
         self._envs: dict[tuple, _Env] = {}
+        self._module_calls: dict[str, cst.Call] = {}  # NAME = call(...) at module level
 
     # ------------------------------------------------------------------ module scan
 
     def visit_Module(self, node: cst.Module) -> None:
         for stmt in node.body:
             self._names |= _bound_names(stmt)
+            self._module_calls.update(_module_calls(stmt))
             existing = self._existing_env(stmt)
             if existing and self._base is None:
                 self._base = _Env(var=existing, name="", existing=True)
@@ -145,7 +147,10 @@ class TaskCodemod(FlyteCodemod):
                 else:
                     mapped.todos.append(_todo_for(arg, kind))
             return mapped
-        return map_task_kwargs(target, self.matches, kind)
+        return map_task_kwargs(target, self.matches, kind, names_of=self.qualified_names, resolve=self._resolve)
+
+    def _resolve(self, value: cst.BaseExpression) -> Optional[cst.Call]:
+        return self._module_calls.get(value.value) if isinstance(value, cst.Name) else None
 
     def _env_for(self, mapped: MappedTask, function: cst.FunctionDef) -> _Env:
         key = mapped.env_key()
@@ -250,6 +255,18 @@ def _bound_names(stmt: cst.CSTNode) -> set[str]:
                     else:
                         names.add(source_of(alias.name).split(".")[0])
     return names
+
+
+def _module_calls(stmt: cst.CSTNode) -> dict[str, cst.Call]:
+    """``NAME = call(...)`` bindings of a top-level statement (shared config objects)."""
+    found: dict[str, cst.Call] = {}
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        found[target.target.value] = small.value
+    return found
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:

@@ -445,6 +445,10 @@ def test_method_calls_through_self_and_local_instances():
             return len(await loader.many())
 
         @env.task
+        async def inline(n: int) -> int:
+            return len(await Loader(n).many())
+
+        @env.task
         async def rebound(n: int) -> int:
             loader = Loader(n)
             loader = Other()
@@ -452,6 +456,7 @@ def test_method_calls_through_self_and_local_instances():
         """
     )
     assert a.driver_chains["main"] == ["main", "Loader.many", "Loader.one", "load"]
+    assert a.driver_chains["inline"] == ["inline", "Loader.many", "Loader.one", "load"]
     assert a.describe("Loader.one") == "driver `main` via helper `Loader.many` -> `Loader.one`"
     # `self` of a staticmethod is an ordinary parameter; `loader` rebound to another class.
     assert "Loader.describe" not in a.reaches_task

@@ -602,6 +602,13 @@ class _Collector(cst.CSTVisitor):
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             # Class.method(...), self.method(...), obj.method(...)
             self.pending.append((info, site, self._method_callee(info, func.value.value, func.attr.value)))
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.attr.value != "aio"
+        ):  # Class(...).method(...)
+            self.pending.append((info, site, f"{func.value.func.value}.{func.attr.value}"))
         if isinstance(func, cst.Call):
             return
         # Functions handed to another call: flyte.map(t, xs), pool.submit(t, x), Thread(target=t).

@@ -11,7 +11,7 @@ from flytemigrate.codemods.async_style import AsyncStyleCodemod
 from flytemigrate.codemods.conditional import ConditionalCodemod
 from flytemigrate.codemods.config_values import ConfigValuesCodemod
 from flytemigrate.codemods.context import ContextCodemod
-from flytemigrate.codemods.eager import EagerCodemod
+from flytemigrate.codemods.eager import AsyncDriverCallsCodemod, EagerCodemod
 from flytemigrate.codemods.failure import FailureCodemod
 from flytemigrate.codemods.gates import GatesCodemod
 from flytemigrate.codemods.imports import ImportsCodemod
@@ -50,6 +50,7 @@ CODEMODS: list[type] = [
     # --- core ---
     WorkflowCodemod,
     EagerCodemod,
+    AsyncDriverCallsCodemod,  # --async only: child calls the async codemod left unawaited (module.task(...))
     MainBlockCodemod,
     TypesCodemod,  # before TaskCodemod: tells leaf tasks (path/data-frame handling) from drivers
     TaskCodemod,

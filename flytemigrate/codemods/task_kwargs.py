@@ -284,7 +284,16 @@ def map_task_kwargs(
     todos = result.todos
     kw = keyword_args(decorator)
     for arg in decorator.args:
-        if arg.keyword is None:
+        if arg.star == "**":
+            # Kept: retries/timeout/interruptible work as they are, and anything env.task rejects
+            # fails loudly at import instead of being lost.
+            result.task_args.append(arg)
+            todos.append(Todo(arg, FM_UNKNOWN_VALUE, (
+                f"settings unpacked from a variable ({source_of(arg)}) are passed to @env.task as they are: "
+                "move requests/limits/container_image/environment/secret_requests to the flyte.TaskEnvironment and "
+                "cache/cache_version to flyte.Cache, or Flyte 2 rejects them"
+            )))
+        elif arg.keyword is None:
             todos.append(Todo(arg, FM_NO_EQUIVALENT, f"positional decorator argument not converted: {source_of(arg)}"))
 
     cache = _cache_arg(kw, matches, todos)

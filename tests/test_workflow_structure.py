@@ -108,3 +108,27 @@ if __name__ == "__main__":
     assert "    flyte.run(a, xs=[1, 2])\n" in out
     assert "print(S.Split(*flyte.run(S.split, xs=[1, 2]).outputs()))" in out
     assert 'print(f"{flyte.run(b, xs=[3]).outputs()[0]!r}")' in out
+
+
+def test_star_import_and_aliased_decorators(tmp_path):
+    """``from .steps import *`` binds every task; ``from flytekit import task as flyte_task`` still marks tasks."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "steps.py").write_text(
+        "import typing\n"
+        "from flytekit.core.task import task as flyte_task\n\n\n"
+        "class Pair(typing.NamedTuple):\n    left: int\n    right: int\n\n\n"
+        "@flyte_task\ndef pair(x: int) -> Pair:\n    return Pair(x, -x)\n"
+    )
+    flow = pkg / "flow.py"
+    source = (
+        "from flytekit import eager, workflow\n"
+        "from .steps import *  # noqa: F403\n\n\n"
+        "@workflow\ndef w(x: int) -> int:\n    return pair(x=x).right\n\n\n"
+        "@eager\nasync def e(x: int) -> int:\n    p = pair(x=x)\n    return p.left\n"
+    )
+    flow.write_text(source)
+    out = transform_source(source, str(flow)).code
+    assert "return pair(x=x)[1]" in out
+    assert "p = await pair.aio(x=x)" in out and "return p[0]" in out

@@ -129,10 +129,13 @@ def _add_imported(codemod, module: cst.Module, info: ModuleInfo) -> None:
                     dotted = _code(alias.name)
                     plain.append((dotted, alias.evaluated_alias or dotted))
                 continue
-            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+            if not isinstance(small, cst.ImportFrom):
                 continue
             module_name = _code(small.module) if small.module else None
-            names = [(_code(alias.name), alias.evaluated_alias or _code(alias.name)) for alias in small.names]
+            if isinstance(small.names, cst.ImportStar):
+                names = [("*", "*")]  # every task and NamedTuple class of that module
+            else:
+                names = [(_code(alias.name), alias.evaluated_alias or _code(alias.name)) for alias in small.names]
             imports.append((module_name, len(small.relative), names))
     if not imports and not plain:
         return

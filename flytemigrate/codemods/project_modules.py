@@ -44,10 +44,10 @@ class ModuleFacts:
     reexports: dict[str, tuple[Optional[str], int, str]] = field(default_factory=dict)
 
 
-def _decorator_kind(decorator: ast.expr, flytekit_module: bool) -> Optional[str]:
+def _decorator_kind(decorator: ast.expr, flytekit_module: bool, aliases: Optional[dict[str, str]] = None) -> Optional[str]:
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     if isinstance(target, ast.Name):
-        name = target.id
+        name = (aliases or {}).get(target.id, target.id)
     elif isinstance(target, ast.Attribute):
         name = target.attr
     else:
@@ -58,6 +58,17 @@ def _decorator_kind(decorator: ast.expr, flytekit_module: bool) -> Optional[str]
     if isinstance(target, ast.Name) and not flytekit_module:
         return None
     return name
+
+
+def _flytekit_aliases(tree: ast.Module) -> dict[str, str]:
+    """``from flytekit import task as flyte_task`` (or a deep module) -> {"flyte_task": "task"}."""
+    aliases = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "flytekit":
+            for alias in node.names:
+                if alias.asname and alias.name in FLYTE1_KINDS:
+                    aliases[alias.asname] = alias.name
+    return aliases
 
 
 def _namedtuple_fields(node: ast.ClassDef) -> Optional[tuple[str, ...]]:
@@ -114,9 +125,10 @@ def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
             for alias in node.names:
                 if alias.name != "*":
                     facts.reexports[alias.asname or alias.name] = (node.module, node.level, alias.name)
+    aliases = _flytekit_aliases(tree)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            kind = next((k for k in (_decorator_kind(d, flytekit_module) for d in node.decorator_list) if k), None)
+            kind = next((k for k in (_decorator_kind(d, flytekit_module, aliases) for d in node.decorator_list) if k), None)
             if kind is None:
                 continue
             returns = node.returns.id if isinstance(node.returns, ast.Name) else None
@@ -209,7 +221,8 @@ def _reexported_namedtuple(path: Path, found: ModuleFacts, name: str) -> Optiona
 
 
 def imported_facts(filename: Optional[str], imports: list[tuple[Optional[str], int, list[tuple[str, str]]]]) -> ModuleFacts:
-    """Facts for the names bound by ``imports``: (module, level, [(imported name, bound name)])."""
+    """Facts for the names bound by ``imports``: (module, level, [(imported name, bound name)]);
+    ``("*", "*")`` stands for ``from module import *``."""
     facts = ModuleFacts()
     if not filename or filename == "-":
         return facts
@@ -220,6 +233,12 @@ def imported_facts(filename: Optional[str], imports: list[tuple[Optional[str], i
         if path is None or path.resolve() == Path(filename).resolve():
             continue
         for imported, bound in names:
+            if imported == "*":
+                star = _resolved_module(path)
+                if star is not None:
+                    facts.tasks.update({k: v for k, v in star.tasks.items() if not k.startswith("_")})
+                    facts.namedtuples.update({k: v for k, v in star.namedtuples.items() if not k.startswith("_")})
+                continue
             _lookup(path, imported, facts, bound)
     return facts
 

@@ -70,7 +70,8 @@ class ConfigValuesCodemod(FlyteCodemod):
         elif self.matches(func, "flytekit.ImageSpec"):
             new = convert_image_spec(updated_node, todos)
         elif self.matches(func, "flytekit.Secret"):
-            new = convert_secret_call(updated_node, todos)
+            # the original node: Secret.MountType.<member> is resolved through its metadata
+            new = convert_secret_call(original_node, todos, lambda n, name: self.matches(n, name))
         elif self.matches(func, "flytekit.Cache"):
             new = convert_cache_call(updated_node, todos)
         elif self.matches(func, "flytekit.PodTemplate"):

@@ -20,13 +20,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FLYTE1_DECORATORS, FlyteCodemod
-from flytemigrate.codemods.task_kwargs import ENV_FIELDS, MappedTask, call, kwarg, map_task_kwargs, source_of
+from flytemigrate.codemods.task_kwargs import (
+    ENV_FIELDS,
+    MappedTask,
+    call,
+    convert_docs,
+    kwarg,
+    map_task_kwargs,
+    source_of,
+)
 from flytemigrate.codemods.todo_codes import FM_NO_EQUIVALENT
 
 
@@ -186,11 +194,11 @@ class TaskCodemod(FlyteCodemod):
         if head is None:
             if not mapped.task_args:  # task()(fn) -> env.task(fn)
                 return updated_node.with_changes(func=env_task)
-            return updated_node.with_changes(func=updated_node.func.with_changes(func=env_task, args=_tidy(mapped.task_args)))
+            return updated_node.with_changes(func=updated_node.func.with_changes(func=env_task, args=_tidy(mapped.task_args, updated_node.func.args)))
         if self.matches(original_node.func, "functools.partial"):
             head = head.with_changes(value=env_task)
-            return updated_node.with_changes(args=_tidy([head, *mapped.task_args]))
-        return updated_node.with_changes(func=env_task, args=_tidy([head, *mapped.task_args]))
+            return updated_node.with_changes(args=_tidy([head, *mapped.task_args], updated_node.args))
+        return updated_node.with_changes(func=env_task, args=_tidy([head, *mapped.task_args], updated_node.args))
 
     def _call_kind(self, node: cst.CSTNode) -> Optional[str]:
         for name in self.qualified_names(node):
@@ -218,6 +226,10 @@ class TaskCodemod(FlyteCodemod):
             for arg in target.args:
                 if arg.keyword is not None and arg.keyword.value == "interruptible":
                     mapped.task_args.append(arg)
+                elif arg.keyword is not None and arg.keyword.value == "docs":
+                    docs = convert_docs(arg, self.matches, mapped.todos)
+                    if docs is not None:
+                        mapped.task_args.append(docs)
                 else:
                     mapped.todos.append(_todo_for(arg, kind))
             return mapped
@@ -247,15 +259,9 @@ class TaskCodemod(FlyteCodemod):
         target = cst.Attribute(value=cst.Name(env.var), attr=cst.Name("task"))
         if not mapped.task_args:
             return target
-        args = list(mapped.task_args)
-        last = args[-1]
-        # A trailing ", " left by a removed argument would read "retries=2, )": drop it unless the
-        # comma ends a line (multi-line argument lists keep their layout and comments).
-        if isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.SimpleWhitespace):
-            args[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         original = decorator.decorator
         assert isinstance(original, cst.Call)
-        return original.with_changes(func=target, args=args)
+        return original.with_changes(func=target, args=_tidy(list(mapped.task_args), original.args))
 
     # ------------------------------------------------------------------ environments
 
@@ -305,11 +311,27 @@ def _one_arg_per_line(node: cst.Call) -> cst.Call:
     return node.with_changes(whitespace_before_args=_newline("    "), args=args)
 
 
-def _tidy(args: list[cst.Arg]) -> list[cst.Arg]:
-    """Drop a trailing ", " left by removed arguments (a comma ending a line keeps the layout)."""
-    if args and isinstance(args[-1].comma, cst.Comma) and isinstance(args[-1].comma.whitespace_after, cst.SimpleWhitespace):
-        args = [*args[:-1], args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
-    return args
+def _tidy(args: list[cst.Arg], original: Sequence[cst.Arg] = ()) -> list[cst.Arg]:
+    """Close an argument list some arguments were removed from the way the original closed.
+
+    When the original last argument was removed, the new last one takes its closing layout (a
+    trailing comma and the indentation before ``)``), keeping its own trailing comment. A trailing
+    ", " left on one line would read "retries=2, )": it is dropped.
+    """
+    if not args:
+        return args
+    last = args[-1]
+    if original and original[-1] is not last and not (last.keyword and original[-1].keyword and last.keyword.value == original[-1].keyword.value):
+        closing = original[-1]
+        comma = closing.comma
+        if isinstance(comma, cst.Comma) and isinstance(last.comma, cst.Comma):
+            own, end = last.comma.whitespace_after, comma.whitespace_after
+            if isinstance(own, cst.ParenthesizedWhitespace) and isinstance(end, cst.ParenthesizedWhitespace):
+                comma = last.comma.with_changes(whitespace_after=own.with_changes(last_line=end.last_line))
+        last = last.with_changes(comma=comma, whitespace_after_arg=closing.whitespace_after_arg)
+    if isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.SimpleWhitespace):
+        last = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return [*args[:-1], last]
 
 
 def _todo_for(arg: cst.Arg, kind: str):

@@ -161,20 +161,36 @@ def merge_resources(
 def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
     """flytekit ``ImageSpec(...)`` -> a ``flyte.Image`` builder chain."""
     kw = keyword_args(node)
+    chain = {
+        "apt_packages": "with_apt_packages",
+        "packages": "with_pip_packages",
+        "requirements": "with_requirements",
+        "env": "with_env_vars",
+        "commands": "with_commands",
+    }
+    base_args = []
+    version = string_value(kw["python_version"].value) if "python_version" in kw else None
+    if version and re.fullmatch(r"\d+\.\d+", version):
+        major, minor = version.split(".")
+        base_args.append(kwarg("python_version", cst.parse_expression(f"({major}, {minor})")))
+    elif "python_version" in kw:
+        todos.append(Todo(node, FM_UNKNOWN_VALUE, f"set python_version on flyte.Image by hand: {source_of(kw['python_version'])}"))
+    for name in ("registry", "name"):
+        if name in kw:
+            base_args.append(kwarg(name, kw[name].value))
     if "base_image" in kw:
         expr: cst.BaseExpression = call("flyte.Image.from_base", [cst.Arg(kw["base_image"].value)])
+        if any(name in kw for name in chain):
+            # flyte refuses layers on a plain from_base image ("non-extendable") and on an unnamed
+            # one: clone it extendable, under ImageSpec's default name when none was given.
+            if "name" not in kw:
+                base_args.append(kwarg("name", cst.SimpleString('"flytekit"')))
+            base_args.append(kwarg("extendable", cst.Name("True")))
+        if base_args:
+            expr = cst.Call(func=cst.Attribute(expr, cst.Name("clone")), args=_with_commas(base_args))
     else:
-        base_args = []
-        version = string_value(kw["python_version"].value) if "python_version" in kw else None
-        if version and re.fullmatch(r"\d+\.\d+", version):
-            major, minor = version.split(".")
-            base_args.append(kwarg("python_version", cst.parse_expression(f"({major}, {minor})")))
-        elif "python_version" in kw:
-            todos.append(Todo(node, FM_UNKNOWN_VALUE, f"set python_version on flyte.Image by hand: {source_of(kw['python_version'])}"))
-        for name in ("registry", "name"):
-            if name in kw:
-                base_args.append(kwarg(name, kw[name].value))
         expr = call("flyte.Image.from_debian_base", base_args)
+    pip_options = [kwarg(flyte_name, kw[name].value) for name, flyte_name in (("pip_index", "index_url"), ("pip_extra_index_url", "extra_index_urls")) if name in kw]
     chain = {
         "apt_packages": "with_apt_packages",
         "packages": "with_pip_packages",
@@ -193,8 +209,10 @@ def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
                 args = [cst.Arg(value, star="*")]
         else:
             args = [cst.Arg(value)]
+        if method in {"with_pip_packages", "with_requirements"}:
+            args += pip_options
         expr = cst.Call(func=cst.Attribute(expr, cst.Name(method)), args=_with_commas(args))
-    known = set(chain) | {"base_image", "python_version", "registry", "name"}
+    known = set(chain) | {"base_image", "python_version", "registry", "name", "pip_index", "pip_extra_index_url"}
     for name, arg in kw.items():
         if name not in known:
             todos.append(Todo(node, FM_NO_EQUIVALENT, f"ImageSpec argument not converted, set it on flyte.Image: {source_of(arg)}"))
@@ -204,8 +222,13 @@ def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
 # --------------------------------------------------------------------------- Secret / Cache
 
 
-def convert_secret_call(node: cst.Call, todos: list[Todo]) -> cst.Call:
-    """flytekit ``Secret(group=, key=)`` -> ``flyte.Secret(key=, group=)``."""
+def convert_secret_call(node: cst.Call, todos: list[Todo], matches: Optional[Matcher] = None) -> cst.Call:
+    """flytekit ``Secret(group=, key=)`` -> ``flyte.Secret(key=, group=)``.
+
+    ``mount_requirement``: Flyte 2 mounts a secret as an environment variable unless ``mount`` is
+    given, and ``/etc/flyte/secrets`` is the one file mount it supports, so ``MountType.ENV_VAR``
+    / ``ANY`` need nothing and ``MountType.FILE`` becomes ``mount="/etc/flyte/secrets"``.
+    """
     kw = keyword_args(node)
     positional = [a for a in node.args if a.keyword is None]
     args = []
@@ -218,10 +241,24 @@ def convert_secret_call(node: cst.Call, todos: list[Todo]) -> cst.Call:
         args.append(kwarg("group", group))
     if "env_var" in kw:
         args.append(kwarg("as_env_var", kw["env_var"].value))
+    mount = _mount_type(kw["mount_requirement"].value, matches) if "mount_requirement" in kw else None
+    if mount == "FILE":
+        args.append(kwarg("mount", cst.SimpleString('"/etc/flyte/secrets"')))
     for name, arg in kw.items():
+        if name == "mount_requirement" and mount is not None:
+            continue
         if name not in {"group", "key", "env_var", "group_version"}:
             todos.append(Todo(node, FM_NO_EQUIVALENT, f"Secret argument not converted: {source_of(arg)}"))
     return call("flyte.Secret", args)
+
+
+def _mount_type(value: cst.BaseExpression, matches: Optional[Matcher]) -> Optional[str]:
+    """ENV_VAR / ANY / FILE for a ``Secret.MountType.<member>`` expression, else None."""
+    if matches is None or not isinstance(value, cst.Attribute) or value.attr.value not in {"ENV_VAR", "ANY", "FILE"}:
+        return None
+    if not any(matches(value.value, name) for name in ("flytekit.Secret.MountType", "flytekit.MountType")):
+        return None
+    return value.attr.value
 
 
 def convert_cache_call(node: cst.Call, todos: list[Todo]) -> cst.Call:
@@ -264,6 +301,47 @@ def _cache_arg(kw: dict[str, cst.Arg], matches: Matcher, todos: list[Todo]) -> O
     return call("flyte.Cache", [kwarg("behavior", cst.SimpleString('"auto"')), *extra])
 
 
+# --------------------------------------------------------------------------- Documentation
+
+
+def convert_docs(arg: cst.Arg, matches: Matcher, todos: list[Todo]) -> Optional[cst.Arg]:
+    """``docs=Documentation(short_description=, long_description=Description(value=))`` -> ``docs=flyte.Documentation(description=)``.
+
+    Flyte 2 keeps one description string (the UI text; the docstring when ``docs`` is unset).
+    The short description is it when given, else the long one's ``value``; what does not fit
+    (a long description next to a short one, a description ``uri``, ``source_code``) is reported.
+    """
+    value = arg.value
+    if not (isinstance(value, cst.Call) and matches(value.func, "flytekit.Documentation")):
+        todos.append(Todo(arg, FM_UNKNOWN_VALUE, f"docs is not a Documentation(...) call: set docs=flyte.Documentation(description=...) by hand: {source_of(arg)}"))
+        return None
+    kw = keyword_args(value)
+    positional = [a for a in value.args if a.keyword is None]
+    short = kw["short_description"].value if "short_description" in kw else (positional[0].value if positional else None)
+    long_arg = kw.get("long_description") or (positional[1] if len(positional) > 1 else None)
+    long_value: Optional[cst.BaseExpression] = None
+    lost: list[str] = []
+    if long_arg is not None:
+        long_call = long_arg.value
+        if isinstance(long_call, cst.Call) and matches(long_call.func, "flytekit.Description"):
+            long_kw = keyword_args(long_call)
+            if "value" in long_kw:
+                long_value = long_kw["value"].value
+            lost += [source_of(a) for k, a in long_kw.items() if k in {"uri", "icon_link"}]
+        elif not (isinstance(long_call, cst.Name) and long_call.value == "None"):
+            lost.append(source_of(long_arg))
+    if "source_code" in kw:
+        lost.append(source_of(kw["source_code"]))
+    description = short if short is not None else long_value
+    if short is not None and long_value is not None:
+        lost.append(f"long_description value {source_of(long_value)}")
+    if lost:
+        todos.append(Todo(arg, FM_NO_EQUIVALENT, f"flyte.Documentation keeps one description; not carried over: {', '.join(lost)}"))
+    if description is None:
+        return None
+    return arg.with_changes(value=call("flyte.Documentation", [kwarg("description", description)]))
+
+
 # --------------------------------------------------------------------------- the decorator
 
 
@@ -301,6 +379,7 @@ def map_task_kwargs(
     requests = limits = None
     resources_var: list[cst.Arg] = []
     accelerator: Optional[str] = None
+    accelerator_partition: Optional[str] = None
     for name, arg in kw.items():
         value = arg.value
         if name in SAME_ON_TASK:
@@ -319,11 +398,18 @@ def map_task_kwargs(
             else:
                 resources_var.append(arg)
         elif name == "accelerator":
-            names = [n.rsplit(".", 1)[-1] for n in _qualified(matches, value)]
+            # A100.partition_1g_5gb (a MIG slice) / A100.unpartitioned (a whole GPU) -> the constant's device.
+            constant, partition = value, None
+            if isinstance(value, cst.Attribute) and (value.attr.value.startswith("partition_") or value.attr.value == "unpartitioned"):
+                constant = value.value
+                if value.attr.value != "unpartitioned":
+                    partition = value.attr.value[len("partition_"):].replace("_", ".", 1)
+            names = [n.rsplit(".", 1)[-1] for n in _qualified(matches, constant)]
             device = next((ACCELERATORS[n] for n in names if n in ACCELERATORS), None)
             if device is None:
                 todos.append(Todo(arg, FM_NO_EQUIVALENT, f"accelerator not converted, set gpu= on flyte.Resources: {source_of(arg)}"))
             accelerator = device
+            accelerator_partition = partition
         elif name == "shared_memory":
             requests = {**(requests or {}), "shm": cst.SimpleString('"auto"') if is_true(value) else value}
         elif name == "container_image":
@@ -331,7 +417,10 @@ def map_task_kwargs(
                 result.env_args["image"] = convert_image_spec(value, todos)
             else:
                 text = string_value(value)
-                if text is not None and "{{" in text:
+                if text is not None and re.fullmatch(r"\{\{\s*\.image\.default\.fqn\s*\}\}(:\{\{\s*\.image\.default\.version\s*\}\})?", text):
+                    # flytekit's spelling of "the default image": Flyte 2's default (image="auto").
+                    pass
+                elif text is not None and "{{" in text:
                     # flytekit's "{{.image.<name>.fqn}}" templates are resolved from its config file.
                     todos.append(Todo(arg, FM_UNKNOWN_VALUE, f"image template from the flytekit config, set image= to a flyte.Image or URI: {source_of(arg)}"))
                 else:
@@ -348,6 +437,10 @@ def map_task_kwargs(
                 todos.append(Todo(arg, FM_NO_EQUIVALENT, f"set report= on @env.task by hand: {source_of(arg)}"))
             elif isinstance(value, cst.Name) and value.value == "False":
                 result.task_args.append(arg.with_changes(keyword=cst.Name("report"), value=cst.Name("True")))
+        elif name == "docs":
+            docs = convert_docs(arg, matches, todos)
+            if docs is not None:
+                result.task_args.append(docs)
         elif name == "pod_template":
             result.task_args.append(arg)
         elif name == "pod_template_name":
@@ -383,7 +476,14 @@ def map_task_kwargs(
             n = count.value if isinstance(count, cst.Integer) else "1"
             if count is not None and not isinstance(count, cst.Integer):
                 todos.append(Todo(decorator, FM_UNKNOWN_VALUE, f"gpu count is not a literal: {source_of(count)}"))
-            fields["gpu"] = cst.SimpleString(f'"{accelerator}:{n}"')
+            if accelerator_partition is None:
+                fields["gpu"] = cst.SimpleString(f'"{accelerator}:{n}"')
+            else:
+                fields["gpu"] = call("flyte.GPU", [
+                    kwarg("device", cst.SimpleString(f'"{accelerator}"')),
+                    kwarg("quantity", cst.Integer(n)),
+                    kwarg("partition", cst.SimpleString(f'"{accelerator_partition}"')),
+                ])
         if fields:
             result.env_args["resources"] = call("flyte.Resources", [kwarg(k, v) for k, v in fields.items()])
     return result

@@ -270,3 +270,32 @@ def test_explain_engine_and_rewrite_todo_codes():
         assert result.exit_code == 0
         assert f"TODO(flytemigrate {code})" in result.stdout and meaning in result.stdout
     assert run("explain", "FM599").exit_code == 2
+
+
+def test_messy_repository_never_crashes(project: Path):
+    """Notebooks, caches, BOMs, CRLF, Python 2 leftovers, empty files and virtualenvs: the lint
+    finishes with per-file results and no internal error (FM001)."""
+    repo = project / "pkg"
+    (repo / "__pycache__").mkdir()
+    (repo / "__pycache__" / "broken.cpython-311.pyc").write_bytes(b"\xa7\r\r\n\x00\x00flyte\x00")
+    (repo / ".venv" / "lib").mkdir(parents=True)
+    (repo / ".venv" / "lib" / "site.py").write_text("import flyte\ndef (:\n")
+    (repo / "analysis.ipynb").write_text(
+        json.dumps({"cells": [{"cell_type": "code", "source": ["import flyte\n", "%time 1\n"]}], "nbformat": 4})
+    )
+    (repo / "bom.py").write_bytes("\ufeffimport flyte\nenv = flyte.TaskEnvironment(name='bom')\n".encode("utf-8"))
+    (repo / "crlf.py").write_bytes(b"import flyte\r\nenv = flyte.TaskEnvironment(name='c')\r\n\r\n@env.task\r\ndef t(x):\r\n    return x\r\n")
+    (repo / "legacy.py").write_text('print "hello, world"\n')
+    (repo / "empty.py").write_text("")
+    (repo / "jupytext.py").write_text("# %%\nimport flyte\n\nenv = flyte.TaskEnvironment(name='j')\n\n# %%\n@env.task\ndef add(a: int, b: int) -> int:\n    return a + b\n")
+    result = run("lint", "--output-format", "json", "pkg")
+    assert result.exit_code == 1, result.output
+    report = {f["path"]: f for f in json.loads(result.stdout)["files"]}
+    codes = {path: [d["code"] for d in f["diagnostics"]] for path, f in report.items()}
+    assert not any("FM001" in c for c in codes.values()), codes
+    # Caches, virtualenvs and notebooks are not walked into; Python files all are.
+    assert not any("__pycache__" in p or ".venv" in p or p.endswith(".ipynb") for p in report)
+    assert codes["pkg/bom.py"] == [] and codes["pkg/jupytext.py"] == [] and codes["pkg/empty.py"] == []
+    assert sorted(codes["pkg/crlf.py"]) == ["FM301", "FM302"]
+    # A Python 2 file without Flyte is not even parsed (nothing in it can be a finding).
+    assert codes["pkg/legacy.py"] == []

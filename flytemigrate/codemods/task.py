@@ -54,6 +54,7 @@ class _Env:
     env_args: dict[str, cst.BaseExpression] = field(default_factory=dict)
     first_user: Optional[cst.CSTNode] = None  # the original top-level statement that first uses it
     existing: bool = False
+    driver: bool = False  # holds a converted workflow/dynamic/eager (calls other tasks)
 
 
 class TaskCodemod(FlyteCodemod):
@@ -133,6 +134,8 @@ class TaskCodemod(FlyteCodemod):
                 continue
             mapped = self._map(decorator, kind)
             env = self._env_for(mapped, original_node.name.value, original_node)
+            if kind != "task":
+                env.driver = True
             for todo in mapped.todos:
                 self.todo(todo.node, todo.code, todo.message)
             decorators[i] = decorators[i].with_changes(decorator=self._new_decorator(decorator, env, mapped))
@@ -270,17 +273,23 @@ class TaskCodemod(FlyteCodemod):
         if not pending:
             return updated_node
         body = list(updated_node.body)
+        order = [env for orig in original_node.body for env in pending if env.first_user is orig]
+        earlier, later = _dependencies(order)
         out: list[cst.BaseStatement] = []
         for orig, new in zip(original_node.body, body):
-            for env in pending:
+            for env in order:
                 if env.first_user is orig:
-                    out.append(self._env_statement(env, orig))
+                    out.append(self._env_statement(env, orig, earlier.get(env.var, [])))
+                    # a driver environment defined above this one learns about it here
+                    out += [_add_dependency(driver, env) for driver in later.get(env.var, [])]
             out.append(new)
         return updated_node.with_changes(body=out)
 
-    def _env_statement(self, env: _Env, before: cst.CSTNode) -> cst.SimpleStatementLine:
+    def _env_statement(self, env: _Env, before: cst.CSTNode, depends_on: Sequence[_Env] = ()) -> cst.SimpleStatementLine:
         args = [kwarg("name", cst.SimpleString(f'"{env.name}"'))]
         args += [kwarg(k, env.env_args[k]) for k in ENV_FIELDS if k in env.env_args]
+        if depends_on:
+            args.append(kwarg("depends_on", cst.List([cst.Element(cst.Name(dep.var)) for dep in depends_on])))
         value = call("flyte.TaskEnvironment", args)
         stmt = cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(env.var))], value=value)])
         if len(cst.Module([]).code_for_node(stmt)) > _MAX_LINE:
@@ -294,6 +303,38 @@ class TaskCodemod(FlyteCodemod):
 
 
 _MAX_LINE = 100
+
+
+def _dependencies(order: list[_Env]) -> tuple[dict[str, list[_Env]], dict[str, list[_Env]]]:
+    """Which environments each driver environment must list in ``depends_on``.
+
+    ``flyte.run``/``flyte.deploy`` of a task build and register only its environment and that
+    environment's ``depends_on`` (recursively): a workflow converted into a task of ``env`` that
+    calls tasks of ``heavy_env`` fails on a cluster unless ``env`` depends on ``heavy_env``. A
+    driver environment (holding a converted workflow/dynamic/eager) therefore depends on every
+    other environment of the module, except driver environments defined after it, because flyte's
+    dependency walk does not stop at cycles.
+
+    Returns (driver var -> environments defined before it, for its constructor; environment var ->
+    drivers defined before it, which learn about it through ``add_dependency`` right after it).
+    """
+    earlier: dict[str, list[_Env]] = {}
+    later: dict[str, list[_Env]] = {}
+    for i, driver in enumerate(order):
+        if not driver.driver:
+            continue
+        for j, env in enumerate(order):
+            if j < i:
+                earlier.setdefault(driver.var, []).append(env)
+            elif j > i and not env.driver:
+                later.setdefault(env.var, []).append(driver)
+    return earlier, later
+
+
+def _add_dependency(driver: _Env, env: _Env) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine(
+        body=[cst.Expr(call(f"{driver.var}.add_dependency", [cst.Arg(cst.Name(env.var))]))]
+    )
 
 
 def _newline(indent: str) -> cst.ParenthesizedWhitespace:

@@ -461,3 +461,44 @@ def test_method_calls_through_self_and_local_instances():
     # `self` of a staticmethod is an ordinary parameter; `loader` rebound to another class.
     assert "Loader.describe" not in a.reaches_task
     assert "rebound" not in a.driver_chains
+
+
+def test_tasks_and_envs_of_modules_imported_whole(tmp_path):
+    """`from . import tasks` / `import shop.envs as envs`: tasks used as `tasks.load(...)`,
+    environments as `@envs.default.task`."""
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "envs.py").write_text("import flyte\ndefault = flyte.TaskEnvironment(name='shop')\n")
+    (package / "tasks.py").write_text(
+        "from .envs import default\n\n@default.task\nasync def load(day: str) -> int:\n    return 1\n\n"
+        "@default.task\ndef total(xs: list[int]) -> int:\n    return sum(xs)\n\ndef util(x):\n    return x\n"
+    )
+    source = textwrap.dedent(
+        """
+        import flyte
+        import shop.envs as envs
+        from . import tasks
+
+        big = envs.default.clone_with(name="shop-big")
+
+        @envs.default.task
+        async def daily(day: str) -> int:
+            return await tasks.load(day) + await tasks.total.aio([1])
+
+        @big.task
+        def weekly(days: list[str]) -> list[int]:
+            return list(flyte.map(tasks.total, [[1], [2]]))
+
+        @envs.default.task
+        def plain(x: int) -> int:
+            return tasks.util(x)
+        """
+    )
+    flows = package / "flows.py"
+    flows.write_text(source)
+    a = analyze(MetadataWrapper(cst.parse_module(source)), str(flows))
+    assert set(a.tasks) == {"daily", "weekly", "plain"}
+    assert a.functions["weekly"].env == "big"
+    assert a.driver_chains == {"daily": ["daily", "tasks.load"], "weekly": ["weekly", "tasks.total"]}
+    assert a.external_kinds["tasks.load"] == (True, False) and a.external_kinds["tasks.total"] == (False, False)

@@ -120,8 +120,9 @@ class CallSite:
     target: Optional[str] = None
     kind: str = "direct"
     awaited: bool = False
-    # The node naming the local function (``t`` in ``flyte.map(t, xs)``), for precise reports.
-    ref: Optional[cst.Name] = None
+    # The node naming the function (``t`` in ``flyte.map(t, xs)``, ``tasks.t`` in
+    # ``tasks.t.aio(x)``), for precise reports.
+    ref: Optional[cst.BaseExpression] = None
     # A record for a function passed as an argument (``flyte.map(t, xs)``), besides the call itself.
     derived: bool = False
     # The name of a task imported from another module (see ``ModuleAnalysis.external_tasks``).
@@ -364,8 +365,8 @@ class _Collector(cst.CSTVisitor):
         return (
             isinstance(func, cst.Attribute)
             and func.attr.value == "clone_with"
-            and isinstance(func.value, cst.Name)
-            and self._is_env_name(func.value.value)
+            and dotted_name(func.value) is not None
+            and self._is_env_name(dotted_name(func.value))  # type: ignore[arg-type]
         )
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode) -> None:
@@ -406,10 +407,10 @@ class _Collector(cst.CSTVisitor):
         if (
             isinstance(wrapper, cst.Attribute)
             and wrapper.attr.value == "task"
-            and isinstance(wrapper.value, cst.Name)
-            and self._is_env_name(wrapper.value.value)
+            and dotted_name(wrapper.value) is not None
+            and self._is_env_name(dotted_name(wrapper.value))  # type: ignore[arg-type]
         ):
-            return fn, "task", wrapper.value.value
+            return fn, "task", dotted_name(wrapper.value)
         return None
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -513,10 +514,10 @@ class _Collector(cst.CSTVisitor):
             if (
                 isinstance(target, cst.Attribute)
                 and target.attr.value == "task"
-                and isinstance(target.value, cst.Name)
-                and self._is_env_name(target.value.value)
+                and dotted_name(target.value) is not None
+                and self._is_env_name(dotted_name(target.value))  # type: ignore[arg-type]
             ):
-                return "task", "flyte2", target.value.value
+                return "task", "flyte2", dotted_name(target.value)
         return "helper", None, None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -582,11 +583,11 @@ class _Collector(cst.CSTVisitor):
                 info.mutations.append(
                     Mutation(root.value, node, root, f"`.{func.attr.value}()`", _first_attribute(func.value))
                 )
-        ref: Optional[cst.Name] = None
+        ref: Optional[cst.BaseExpression] = None
         if isinstance(func, cst.Name):  # t(...)
             ref = func
         elif isinstance(func, cst.Attribute) and func.attr.value == "aio":
-            if isinstance(func.value, cst.Name):  # t.aio(...)
+            if dotted_name(func.value) is not None:  # t.aio(...), tasks.t.aio(...)
                 ref, site.kind = func.value, "aio"
             elif isinstance(func.value, cst.Call) and _override_of(func.value) is not None:  # t.override(...).aio(...)
                 ref, site.kind = _override_of(func.value), "aio"
@@ -598,7 +599,7 @@ class _Collector(cst.CSTVisitor):
                 site.kind = "map"
         if ref is not None:
             site.ref = ref
-            self.pending.append((info, site, ref.value))
+            self.pending.append((info, site, _ref_name(ref, self, info)))
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             # Class.method(...), self.method(...), obj.method(...)
             self.pending.append((info, site, self._method_callee(info, func.value.value, func.attr.value)))
@@ -628,20 +629,29 @@ class _Collector(cst.CSTVisitor):
                 derived=True,
             )
             info.calls.append(passed)
-            self.pending.append((info, passed, passed_ref.value))
+            self.pending.append((info, passed, _ref_name(passed_ref, self, info)))
 
 
-def _override_of(call: cst.Call) -> Optional[cst.Name]:
-    """``t`` for ``t.override(...)``."""
+def _ref_name(ref: cst.BaseExpression, collector: _Collector, info: FunctionInfo) -> str:
+    """The name a function reference is resolved by: ``t``, ``tasks.t`` (a module's task),
+    ``Class.method`` for ``self.method``/``obj.method``."""
+    if isinstance(ref, cst.Attribute) and isinstance(ref.value, cst.Name):
+        return collector._method_callee(info, ref.value.value, ref.attr.value)
+    return dotted_name(ref) or ""
+
+
+def _override_of(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """``t`` for ``t.override(...)`` (``tasks.t`` for ``tasks.t.override(...)``)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "override" and isinstance(func.value, cst.Name):
+    if isinstance(func, cst.Attribute) and func.attr.value == "override" and dotted_name(func.value) is not None:
         return func.value
     return None
 
 
-def _function_ref(value: cst.BaseExpression, collector: _Collector) -> Optional[cst.Name]:
-    """``t`` for ``t``, ``t.override(...)`` or ``functools.partial(t, ...)`` used as a value."""
-    if isinstance(value, cst.Name):
+def _function_ref(value: cst.BaseExpression, collector: _Collector) -> Optional[cst.BaseExpression]:
+    """``t`` for ``t``, ``t.override(...)`` or ``functools.partial(t, ...)`` used as a value
+    (``tasks.t`` likewise, for a task of an imported module)."""
+    if dotted_name(value) is not None:
         return value
     if isinstance(value, cst.Call):
         ref = _override_of(value)
@@ -649,7 +659,9 @@ def _function_ref(value: cst.BaseExpression, collector: _Collector) -> Optional[
             return ref
         if PARTIAL & collector.names(value.func) and value.args:
             first = value.args[0].value
-            return first if isinstance(first, cst.Name) else _override_of(first) if isinstance(first, cst.Call) else None
+            if dotted_name(first) is not None:
+                return first
+            return _override_of(first) if isinstance(first, cst.Call) else None
     return None
 
 

@@ -129,7 +129,9 @@ class Rule(cst.BatchableCSTVisitor):
     INVALID: ClassVar[list[str]] = []
     # Cheap text pre-checks that let the runner skip rules (and the parse, when no rule is left)
     # on files that cannot contain a finding: the rule runs only if the source mentions "flyte"
-    # (unless REQUIRES_FLYTE is False) and contains at least one PREFILTER substring (if any).
+    # or ".task" (a module of a package whose environment is imported, `from .env import env`,
+    # may never spell "flyte") unless REQUIRES_FLYTE is False, and contains at least one
+    # PREFILTER substring (if any).
     PREFILTER: ClassVar[tuple[str, ...]] = ()
     REQUIRES_FLYTE: ClassVar[bool] = True
 
@@ -144,7 +146,7 @@ class Rule(cst.BatchableCSTVisitor):
     @classmethod
     def applies_to(cls, source: str) -> bool:
         """Whether the text pre-checks let this rule run on ``source``."""
-        if cls.REQUIRES_FLYTE and "flyte" not in source:
+        if cls.REQUIRES_FLYTE and "flyte" not in source and ".task" not in source:
             return False
         return not cls.PREFILTER or any(token in source for token in cls.PREFILTER)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Optional
+from typing import Iterator, Optional
 
 import libcst as cst
 
@@ -188,53 +188,79 @@ def _dotted(expr: Optional[cst.BaseExpression]) -> str:
     return ""
 
 
-def imported_tasks(module: cst.Module, path: Optional[str]) -> dict[str, tuple[bool, bool]]:
-    """``{local name: (is_async, is_flytekit)}`` for names imported from project files where
-    they are tasks."""
-    if not path or path == "-" or not os.path.isfile(path):
-        return {}
-    result: dict[str, tuple[bool, bool]] = {}
+def _local(alias: cst.ImportAlias, default: str) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return default
+
+
+def _project_imports(module: cst.Module, path: str) -> Iterator[tuple[str, str, Optional[str]]]:
+    """``(local name, file, imported name)`` for module-level imports of project files.
+
+    ``from pkg.tasks import train as t`` gives ``("t", ".../pkg/tasks.py", "train")``; a module
+    imported as a whole (``from pkg import tasks``, ``import pkg.tasks as tasks``) gives
+    ``(local name, its file, None)``, its tasks then being used as ``tasks.train(...)``.
+    """
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
+            if isinstance(small, cst.Import):
+                # `import pkg.tasks as tasks` / `import pkg.tasks` (used as `pkg.tasks.train`).
+                for alias in small.names:
+                    name = _dotted(alias.name)
+                    if name.split(".")[0] in _SKIPPED_MODULES:
+                        continue
+                    files = _module_files(path, 0, name)
+                    if files:
+                        yield _local(alias, name), files[0], None
+                continue
             if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
                 continue
             name = _dotted(small.module)
             if name.split(".")[0] in _SKIPPED_MODULES:
                 continue
-            files = _module_files(path, len(small.relative), name)
-            if not files:
+            level = len(small.relative)
+            files = _module_files(path, level, name)
+            if not files and not level:
                 continue
-            tasks = _tasks_in(files[0])
             for alias in small.names:
                 imported = _dotted(alias.name)
-                if imported in tasks:
-                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
-                    result[local] = tasks[imported]
+                local = _local(alias, imported)
+                if files:
+                    yield local, files[0], imported
+                # `from pkg import tasks` / `from . import tasks`: a submodule.
+                submodule = _module_files(path, level, f"{name}.{imported}" if name else imported)
+                if submodule:
+                    yield local, submodule[0], None
+
+
+def imported_tasks(module: cst.Module, path: Optional[str]) -> dict[str, tuple[bool, bool]]:
+    """``{local name: (is_async, is_flytekit)}`` for names imported from project files where
+    they are tasks; tasks of a module imported whole are keyed ``module.task``."""
+    if not path or path == "-" or not os.path.isfile(path):
+        return {}
+    result: dict[str, tuple[bool, bool]] = {}
+    for local, file, imported in _project_imports(module, path):
+        tasks = _tasks_in(file)
+        if imported is None:
+            result.update({f"{local}.{name}": kind for name, kind in tasks.items()})
+        elif imported in tasks:
+            result[local] = tasks[imported]
     return result
 
 
 def imported_envs(module: cst.Module, path: Optional[str]) -> set[str]:
-    """Local names of TaskEnvironments imported from project files (``from .env import env``)."""
+    """Local names of TaskEnvironments imported from project files (``from .env import env``;
+    ``envs.default`` for ``from . import envs``)."""
     if not path or path == "-" or not os.path.isfile(path):
         return set()
     result: set[str] = set()
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
-                continue
-            name = _dotted(small.module)
-            if name.split(".")[0] in _SKIPPED_MODULES:
-                continue
-            files = _module_files(path, len(small.relative), name)
-            if not files:
-                continue
-            for alias in small.names:
-                imported = _dotted(alias.name)
-                if _defines_env(files[0], imported):
-                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
-                    result.add(local)
+    for local, file, imported in _project_imports(module, path):
+        if imported is None:
+            defined, reexported = _env_facts(file)
+            names = defined | {name for name in reexported if _defines_env(file, name)}
+            result.update(f"{local}.{name}" for name in names)
+        elif _defines_env(file, imported):
+            result.add(local)
     return result

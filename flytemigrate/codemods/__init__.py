@@ -72,6 +72,7 @@ def transform_source(
             diagnostic.line = to_original(diagnostic.line, line_maps)
         if runner.changed:
             line_maps.append(LineMap(runner.previous_code, code))
+    tree, code = runner.finish(context, tree, code)
     # A codemod must never produce code that does not parse; fail loudly rather than write it.
     cst.parse_module(code)
     return TransformOutput(code=code, diagnostics=list(context.scratch[DIAGNOSTICS_KEY]))

@@ -64,6 +64,8 @@ class ImportsCodemod(FlyteCodemod):
 
     DESCRIPTION = "Remove flytekit imports that are no longer used."
     TRIGGERS = ("flytekit",)
+    # The imports other codemods requested must be in the tree first: ``leave_Module`` regroups them.
+    SEES_ADDED_IMPORTS = True
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         # The flytekit imports are removed after this pass (RemoveImportsVisitor), taking the blank

@@ -31,6 +31,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from flytemigrate.codemods.names import (
     FUNCTION_SCOPES,
     NOT_ACCESS_SLOTS,
+    STATEMENT_TYPES,
     ImportTable,
     base_name,
     collect_not_accesses,
@@ -198,10 +199,14 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._reset_names(tree)
+        # False while every leave hook has handed back the node it was given (and no TODO comment
+        # was added): the output then generates the same code as ``tree``, and the pipeline can
+        # keep ``tree`` without generating code to compare.
+        self.modified = False
         return super().transform_module_impl(tree)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
+        if type(node) in STATEMENT_TYPES:
             self._todo_stack.append([])
         slots = NOT_ACCESS_SLOTS.get(type(node))
         if slots is not None:
@@ -238,13 +243,22 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
         fast = self._fast
         if fast is None:
             result = super().on_leave(original_node, updated_node)
+            self.modified = True  # LibCST's matcher machinery: no bookkeeping, assume a change
         else:
             leave = fast.leave.get(type(original_node).__name__)
-            result = updated_node if leave is None else leave(self, original_node, updated_node)
-        if isinstance(original_node, cst.BaseStatement) and self._todo_stack:
+            if leave is None:
+                result = updated_node
+            else:
+                result = leave(self, original_node, updated_node)
+                if result is not updated_node:
+                    self.modified = True
+        if type(original_node) in STATEMENT_TYPES and self._todo_stack:
             pending = self._todo_stack.pop()
             if pending and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                result = add_leading_comments(result, pending)
+                commented = add_leading_comments(result, pending)
+                if commented is not result:
+                    self.modified = True
+                    result = commented
         return result
 
     def todo(self, node: cst.CSTNode, code: str, message: str, help: Optional[str] = None) -> None:

@@ -19,9 +19,9 @@ import re
 from typing import Optional
 
 import libcst as cst
-from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-from flytemigrate.codemods.names import NOT_ACCESS_SLOTS, collect_not_accesses
+from flytemigrate.codemods.names import EXPRESSION_TYPES, NOT_ACCESS_SLOTS, collect_not_accesses, statements
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -109,12 +109,37 @@ def _bound_name(alias: cst.ImportAlias) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
-class UnusedImportsRemover(RemoveImportsVisitor):
-    """``RemoveImportsVisitor`` deciding "unused" from ``NameUsage`` instead of a scope analysis.
+class _StatementsOnly:
+    """Plain, statement-level dispatch for LibCST's import visitors.
 
-    It also skips expressions when rewriting: it only edits ``Import``/``ImportFrom`` statements
-    and no import lives inside an expression.
+    They only edit import statements and the module body, and no import lives inside an
+    expression: skipping expressions leaves those subtrees as they were instead of rebuilding
+    identical copies (most of a module's nodes are expressions). They use no matcher decorators,
+    so ``CSTTransformer``'s dispatch replaces the matcher machinery their base class runs on
+    every node, and they define no per-attribute hooks.
     """
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if type(node) in EXPRESSION_TYPES:
+            return False
+        return cst.CSTTransformer.on_visit(self, node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
+        return cst.CSTTransformer.on_leave(self, original_node, updated_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+
+class ImportAdder(_StatementsOnly, AddImportsVisitor):
+    """``AddImportsVisitor`` with statement-level dispatch (same output)."""
+
+
+class UnusedImportsRemover(_StatementsOnly, RemoveImportsVisitor):
+    """``RemoveImportsVisitor`` deciding "unused" from ``NameUsage`` instead of a scope analysis."""
 
     METADATA_DEPENDENCIES = ()
 
@@ -140,16 +165,10 @@ class UnusedImportsRemover(RemoveImportsVisitor):
                     unused[alias] = statement
         self._unused_imports = unused
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseExpression):
-            return False
-        return super().on_visit(node)
 
 
 def _import_statements(module: cst.Module):
     """Every ``Import``/``ImportFrom`` of the module, at any statement level."""
-    from flytemigrate.codemods.names import statements
-
     for statement in statements(module):
         if isinstance(statement, (cst.Import, cst.ImportFrom)):
             yield statement

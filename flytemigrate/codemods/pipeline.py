@@ -32,21 +32,7 @@ from libcst.matchers import _visitors as _matcher_visitors
 from libcst.metadata import MetadataWrapper
 
 from flytemigrate.codemods.base import RewriteOptions
-from flytemigrate.codemods.import_edits import UnusedImportsRemover
-
-
-class _AddImportsStatementsOnly(AddImportsVisitor):
-    """``AddImportsVisitor`` that does not descend into expressions.
-
-    It only ever rewrites ``ImportFrom`` statements and the module body, and no import statement
-    lives inside an expression; skipping them leaves those subtrees as they were instead of
-    rebuilding identical copies (most of a module's nodes are expressions).
-    """
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseExpression):
-            return False
-        return super().on_visit(node)
+from flytemigrate.codemods.import_edits import ImportAdder, UnusedImportsRemover
 
 
 def _install_top_imports_gatherer() -> None:
@@ -188,10 +174,13 @@ class Runner:
         """
         self.previous_code = code
         if getattr(type(codemod), "SEES_ADDED_IMPORTS", False):
-            tree, code = self._apply(_ADD_KEY, _AddImportsStatementsOnly, codemod.context, tree, code)
+            tree, code = self._apply(_ADD_KEY, ImportAdder, codemod.context, tree, code)
         started = time.process_time()
         seen, out = self._transform(codemod, tree)
-        tree, code = self._settle(seen, out, code)
+        if getattr(codemod, "modified", True):
+            tree, code = self._settle(seen, out, code)
+        else:
+            tree = seen  # every hook returned what it was given: the same code, no need to generate it
         self._account(type(codemod).__name__, started)
         tree, code = self._apply(_REMOVE_KEY, UnusedImportsRemover, codemod.context, tree, code)
         self.changed = code != self.previous_code
@@ -200,7 +189,7 @@ class Runner:
     def finish(self, context, tree: cst.Module, code: str) -> tuple[cst.Module, str]:
         """Apply the import additions still pending after the last codemod."""
         self.previous_code = code
-        tree, code = self._apply(_ADD_KEY, _AddImportsStatementsOnly, context, tree, code)
+        tree, code = self._apply(_ADD_KEY, ImportAdder, context, tree, code)
         self.changed = code != self.previous_code
         return tree, code
 

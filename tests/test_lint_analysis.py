@@ -364,3 +364,100 @@ def test_tuple_bindings_at_module_level():
     assert isinstance(a.bindings["LIMIT"].value, cst.Integer)
     assert "first" not in a.bindings
     assert a.global_users["CACHE"] == {"f"}
+
+
+def test_environments_imported_from_project_files(tmp_path):
+    package = tmp_path / "jobs"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text(
+        "import flyte as fl\nbase: fl.TaskEnvironment = fl.TaskEnvironment(name='jobs')\n"
+        "big = base.clone_with(name='jobs-big')\nNOT_ENV = dict(name='x')\n"
+    )
+    # A re-export in between, as packages do with `env.py` / `__init__.py`.
+    (package / "env.py").write_text("from .settings import base as env, big, NOT_ENV\n")
+    source = textwrap.dedent(
+        """
+        from .env import env, big as large, NOT_ENV
+        from jobs.settings import base
+
+        wide = large.clone_with(name="jobs-wide")
+
+        @env.task
+        def a(x: int) -> int:
+            return x
+
+        @wide.task
+        def b(x: int) -> int:
+            return a(x)
+
+        @base.task(cache="auto")
+        def c(x: int) -> int:
+            return x
+
+        @NOT_ENV.task
+        def d(x: int) -> int:
+            return a(x)
+        """
+    )
+    flows = package / "flows.py"
+    flows.write_text(source)
+    a = analyze(MetadataWrapper(cst.parse_module(source)), str(flows))
+    assert set(a.tasks) == {"a", "b", "c"}
+    assert a.functions["d"].kind == "helper"
+    assert a.driver_chains == {"b": ["b", "a"]}
+    assert {"env", "large", "wide", "base"} <= a.envs and "NOT_ENV" not in a.envs
+    # Without a path (stdin) nothing is read: the imported names stay unknown.
+    assert set(run(source).tasks) == set()
+
+
+def test_method_calls_through_self_and_local_instances():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        async def load(n: int) -> int:
+            return n
+
+        class Loader:
+            def __init__(self, n: int) -> None:
+                self.n = n
+
+            async def one(self) -> int:
+                return await load(n=self.n)
+
+            async def many(self) -> list[int]:
+                return [await self.one() for _ in range(3)]
+
+            @staticmethod
+            def describe(self) -> str:
+                return self.one()
+
+        class Other:
+            async def many(self) -> list[int]:
+                return []
+
+        @env.task
+        async def main(n: int) -> int:
+            loader = Loader(n)
+            return len(await loader.many())
+
+        @env.task
+        async def inline(n: int) -> int:
+            return len(await Loader(n).many())
+
+        @env.task
+        async def rebound(n: int) -> int:
+            loader = Loader(n)
+            loader = Other()
+            return len(await loader.many())
+        """
+    )
+    assert a.driver_chains["main"] == ["main", "Loader.many", "Loader.one", "load"]
+    assert a.driver_chains["inline"] == ["inline", "Loader.many", "Loader.one", "load"]
+    assert a.describe("Loader.one") == "driver `main` via helper `Loader.many` -> `Loader.one`"
+    # `self` of a staticmethod is an ordinary parameter; `loader` rebound to another class.
+    assert "Loader.describe" not in a.reaches_task
+    assert "rebound" not in a.driver_chains

@@ -180,3 +180,22 @@ def test_a_fix_that_breaks_the_code_is_not_applied(monkeypatch):
     output = lint_source("import flyte\nx = 1\n", "x.py", LintOptions(fix=True))
     assert output.fixed_source is None
     assert [d.code for d in output.diagnostics] == ["FM398"]
+
+
+def test_todo_marker_folds_leftovers_only_when_it_is_reported():
+    """A TODO over a construct reports it once (FM508); with FM508 off, or the marker
+    suppressed, the construct's own rule reports it again."""
+    from flytemigrate.lint.runner import LintOptions, lint_source
+
+    source = (
+        "from flytekit import current_context\n\n"
+        "def whoami() -> str:\n"
+        "    # TODO(flytemigrate FM525): current_context() is gone: use flyte.ctx()\n"
+        "    return current_context().execution_id.name\n"
+    )
+    codes = lambda out: [(d.line, d.code) for d in out.diagnostics]  # noqa: E731
+    assert codes(lint_source(source, "x.py")) == [(1, "FM501"), (4, "FM508")]
+    only_fm503 = LintOptions(codes=frozenset({"FM503"}))
+    assert codes(lint_source(source, "x.py", only_fm503)) == [(5, "FM503")]
+    suppressed = source.replace("    # TODO", "    # flytemigrate: ignore[FM508]\n    # TODO")
+    assert codes(lint_source(suppressed, "x.py")) == [(1, "FM501"), (6, "FM503")]

@@ -133,3 +133,25 @@ def test_error_type_unwraps_flyte_codes():
 )
 def test_call_records_compare_as_multisets(original, converted, expected):
     assert compare_calls(original, converted, {"t"}) == expected
+
+
+class _Model:
+    """A plain class flytekit pickles (no dataclass, no custom repr)."""
+
+    def __init__(self, weights: list, bias: float) -> None:
+        self.weights = weights
+        self.bias = bias
+
+
+class _Described:
+    def __repr__(self) -> str:
+        return "Described()"
+
+
+def test_plain_objects_by_class_and_state_not_by_address():
+    # Two copies made in different legs have different addresses but the same state.
+    assert canonical(_Model([1.0, 2.0], 0.5)) == canonical(_Model([1.0, 2.0], 0.5))
+    assert canonical(_Model([1.0], 0.5)) == {"__object__": "_Model", "state": {"weights": [1.0], "bias": 0.5}}
+    assert compare(canonical(_Model([1.0], 0.5)), canonical(_Model([1.0], 0.75)))
+    # A class with its own repr keeps being compared by it.
+    assert canonical(_Described()) == {"__repr__": "Described()"}

@@ -18,8 +18,16 @@ which becomes ``t.override(...).aio(...)``.
   cannot be consumed by ``sum``/``max``/...).
 
 Undecorated module-level ``async def`` helpers (awaited by eager workflows) are converted the same
-way. Calls in a nested *sync* function or a lambda cannot be awaited there and are left unchanged; calls
-of async entities (other eager workflows, ``async def`` tasks) already return awaitables and are kept.
+way. So are the ``async def`` drivers the ``--async`` style made of ``@workflow``/``@dynamic``
+functions, for the child calls the async-style codemod left unawaited (it awaits calls of names;
+a task reached through a project module, ``steps.clean(...)``, would otherwise be a blocking sync
+call from async code, which Flyte 2 rejects); there an unawaited call of an async entity (a
+sub-workflow) is awaited too, since in the Flyte 1 graph it was a node.
+
+Calls in a nested *sync* function or a lambda cannot be awaited there and are left unchanged.
+Calls of entities that were async in Flyte 1 (other eager workflows, ``async def`` tasks) already
+returned awaitables there and are kept; a workflow that only the async style made ``async def``
+returned its value in Flyte 1 eager code, so its call is awaited.
 ``task.py`` turns the decorator into ``@env.task`` afterwards.
 """
 
@@ -30,7 +38,7 @@ from typing import Optional
 import libcst as cst
 
 from flytemigrate.codemods.base import FlyteCodemod
-from flytemigrate.codemods.module_info import ModuleInfo, called_name, scan_module
+from flytemigrate.codemods.module_info import ModuleInfo, called_name, dotted_name, scan_module
 
 # asyncio functions that take awaitables and await them themselves.
 AWAITABLE_CONSUMERS = {
@@ -49,12 +57,16 @@ class EagerCodemod(FlyteCodemod):
 
     DESCRIPTION = "Use (await) task.aio(...) for sync tasks called from @eager workflows."
     TRIGGERS = ("eager",)
+    # Which bodies this class converts (``AsyncDriverCallsCodemod`` below flips both).
+    EAGER_BODIES = True
+    ASYNC_DRIVERS = False
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self._info = ModuleInfo()
         # One entry per function entered inside an eager body: True when it is async (awaits allowed).
         self._scopes: list[bool] = []
+        self._drivers: list[bool] = []  # per scope: an async-style workflow/dynamic driver
         self._awaited: set[int] = set()  # ids of calls that are the operand of an ``await``
         self._consumed: set[int] = set()  # ids of calls handed directly to asyncio.gather(...) & co.
         self._lambdas = 0
@@ -72,12 +84,17 @@ class EagerCodemod(FlyteCodemod):
         }
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._scopes or self.function_kind(node) == "eager" or id(node) in self._helpers:
+        kind = self.function_kind(node) if not self._scopes else None
+        driver = self.ASYNC_DRIVERS and kind in ("workflow", "dynamic") and node.asynchronous is not None
+        eager = self.EAGER_BODIES and (kind == "eager" or id(node) in self._helpers)
+        if self._scopes or eager or driver:
             self._scopes.append(node.asynchronous is not None)
+            self._drivers.append(bool(driver) or (bool(self._drivers) and self._drivers[-1]))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         if self._scopes:
             self._scopes.pop()
+            self._drivers.pop()
         return updated_node
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
@@ -114,14 +131,23 @@ class EagerCodemod(FlyteCodemod):
             return updated_node
         name = called_name(original_node) or _overridden_name(original_node)
         entity = self._info.entities.get(name) if name else None
-        if entity is None or entity.is_async:
+        if entity is None:
             return updated_node
         awaited = id(original_node) in self._awaited or id(original_node) in self._consumed
-        if not awaited and (not self._scopes[-1] or self._lambdas):
-            return updated_node  # no await possible here: keep the call as written
-        call = updated_node.with_changes(func=cst.Attribute(value=updated_node.func, attr=cst.Name("aio")))
-        if awaited:
-            return call
+        if entity.is_async:
+            # Flyte 1 code awaits (or gathers) what was already async; a sub-workflow that only the
+            # async style made ``async def`` returned its value and is awaited here.
+            if entity.flyte1_async and not self._drivers[-1]:
+                return updated_node
+            if awaited or not self._scopes[-1] or self._lambdas:
+                return updated_node
+            call = updated_node.with_changes(lpar=[], rpar=[])
+        else:
+            if not awaited and (not self._scopes[-1] or self._lambdas):
+                return updated_node  # no await possible here: keep the call as written
+            call = updated_node.with_changes(func=cst.Attribute(value=updated_node.func, attr=cst.Name("aio")))
+            if awaited:
+                return call
         if self._generators:
             self._generators[-1] = True
         return cst.Await(expression=call.with_changes(lpar=[], rpar=[]), lpar=list(updated_node.lpar), rpar=list(updated_node.rpar))
@@ -139,11 +165,21 @@ class EagerCodemod(FlyteCodemod):
         return updated_node.with_changes(value=self._parenthesise(updated_node.value))
 
 
+class AsyncDriverCallsCodemod(EagerCodemod):
+    """``--async`` only: await the child calls of async workflow/dynamic drivers that are still unawaited."""
+
+    DESCRIPTION = "Await task calls left unawaited in async-style drivers (tasks reached through a module)."
+    TRIGGERS = ("workflow", "dynamic")
+    REQUIRES_OPTION = "async_style"
+    EAGER_BODIES = False
+    ASYNC_DRIVERS = True
+
+
 def _overridden_name(node: cst.Call) -> Optional[str]:
     """``t`` for ``t.override(...)(...)`` (what the overrides codemod makes of ``with_overrides``)."""
     func = node.func
     if isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute) and func.func.attr.value == "override":
-        return func.func.value.value if isinstance(func.func.value, cst.Name) else None
+        return dotted_name(func.func.value)
     return None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.plugin_config import canonical
 from flytemigrate.codemods.todo_codes import FM_CONTEXT, FM_LEFTOVER
 
 HINTS = {
@@ -20,6 +21,34 @@ HINTS = {
     "flytekit.Deck": (FM_LEFTOVER, "Deck is gone: use @env.task(report=True) and flyte.report.log(html)"),
     "flytekit.LaunchPlan": (FM_LEFTOVER, "launch plans are gone: use flyte.Trigger / flyte.run with inputs"),
     "flytekit.map_task": (FM_LEFTOVER, "map_task is gone: use flyte.map"),
+    "flytekit.ContainerTask": (
+        FM_LEFTOVER,
+        "ContainerTask -> flyte.extras.ContainerTask(name=, image=, command=, inputs={name: type}, outputs={name: type}) "
+        "(same {{.inputs.x}} templates; resources/env_vars/secrets as keywords) and register it with "
+        "flyte.TaskEnvironment.from_task(env_name, task); callers' environments list it in depends_on",
+    ),
+    "flytekit.extras.tasks.shell.ShellTask": (
+        FM_LEFTOVER,
+        "ShellTask -> flyte.extras.shell.create(name=, image=, inputs={...}, outputs={...}, script=) "
+        "(templates become {inputs.x}/{outputs.x}), or run the script with subprocess inside an @env.task",
+    ),
+    "flytekit.extras.tasks.shell.RawShellTask": (
+        FM_LEFTOVER,
+        "RawShellTask -> flyte.extras.shell.create(...) or subprocess inside an @env.task",
+    ),
+    "flytekitplugins.papermill.NotebookTask": (
+        FM_LEFTOVER,
+        "NotebookTask -> flyteplugins.papermill.NotebookTask(name=, notebook_path=, task_environment=env, "
+        "inputs={name: type}, outputs={name: type}) from the flyteplugins-papermill package",
+    ),
+    "flytekit.extras.sqlite3.task.SQLite3Task": (
+        FM_LEFTOVER,
+        "Flyte 2 has no SQLite3Task: download the database and query it with sqlite3 inside an @env.task",
+    ),
+    "flytekitplugins.sqlalchemy.SQLAlchemyTask": (
+        FM_LEFTOVER,
+        "Flyte 2 has no SQLAlchemyTask: run the query with sqlalchemy inside an @env.task (credentials from flyte.Secret env vars)",
+    ),
 }
 
 
@@ -39,6 +68,13 @@ class LeftoversCodemod(FlyteCodemod):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         return False
 
+    def visit_Call(self, node: cst.Call) -> bool:
+        # One TODO per unported flytekit construct: the arguments of ContainerTask(...),
+        # ShellTask(...) ... (kwtypes, Resources, OutputLocation) are ported together with it.
+        if self._check(node.func):
+            return False
+        return True
+
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         # Report the outermost dotted name once (fl.types.file.FlyteFile), not each prefix.
         return not self._check(node)
@@ -47,7 +83,7 @@ class LeftoversCodemod(FlyteCodemod):
         self._check(node)
 
     def _check(self, node: cst.CSTNode) -> bool:
-        names = sorted(n for n in self.qualified_names(node) if n.split(".")[0] in {"flytekit", "flytekitplugins"})
+        names = sorted(canonical(n) for n in self.qualified_names(node) if n.split(".")[0] in {"flytekit", "flytekitplugins"})
         if not names:
             return False
         name = names[0]

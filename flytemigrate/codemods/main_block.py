@@ -4,8 +4,11 @@ Flyte 1 ran an entity by calling it (``print(wf(x=1))``). In Flyte 2 a local run
 ``flyte.init()`` once, then ``flyte.run(wf, x=1)``, whose ``.outputs()`` is always a tuple of
 the outputs (``(value,)`` for a single output, NamedTuple outputs flattened). To print the same
 value as before, a single output is ``.outputs()[0]``, a ``Tuple[...]`` output is
-``tuple(.outputs())`` and a module-level NamedTuple output is rebuilt with ``Cls(*.outputs())``.
-Only calls of module-level entities directly inside the block are rewritten.
+``tuple(.outputs())`` and a NamedTuple output is rebuilt with ``Cls(*.outputs())`` (``tuple(...)``
+when the class is not reachable from the module). A call that is a whole statement (``wf(x=1)``,
+run for its effects) becomes ``flyte.run(wf, x=1)`` alone. Calls of module-level entities and of
+entities of project modules (``flows.wf(...)`` after ``from my_project import flows``) are
+rewritten, also inside f-strings and other expressions of the block.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import libcst.matchers as m
 from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
-from flytemigrate.codemods.module_info import ModuleInfo, called_name, scan_module
+from flytemigrate.codemods.module_info import ModuleInfo, called_name, dotted_name, scan_module
 
 _MAIN_TEST = m.Comparison(
     left=m.Name("__name__"),
@@ -36,6 +39,7 @@ class MainBlockCodemod(FlyteCodemod):
         self._info = ModuleInfo()
         self._in_main = False
         self._changed = False
+        self._statements: set[int] = set()  # ids of calls that are a whole expression statement
 
     def visit_Module(self, node: cst.Module) -> None:
         self._info = scan_module(self, node)
@@ -75,18 +79,33 @@ class MainBlockCodemod(FlyteCodemod):
             return updated_node
         self._changed = True
         AddImportsVisitor.add_needed_import(self.context, "flyte")
+        entity_ref = updated_node.func.with_changes(lpar=[], rpar=[])  # ``wf`` or ``flows.wf``
         run = cst.Call(
             func=cst.parse_expression("flyte.run"),
-            args=[cst.Arg(cst.Name(name), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))] + list(updated_node.args)
+            args=[cst.Arg(entity_ref, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))] + list(updated_node.args)
             if updated_node.args
-            else [cst.Arg(cst.Name(name))],
+            else [cst.Arg(entity_ref)],
+            lpar=list(updated_node.lpar),
+            rpar=list(updated_node.rpar),
         )
-        outputs = cst.Call(func=cst.Attribute(run, cst.Name("outputs")))
-        return self._unpack(outputs, entity.returns)
+        if id(original_node) in self._statements:
+            return run  # ``wf(x=3)`` run for its effects: the outputs are not read
+        outputs = cst.Call(func=cst.Attribute(run.with_changes(lpar=[], rpar=[]), cst.Name("outputs")))
+        return self._unpack(outputs, entity).with_changes(lpar=list(updated_node.lpar), rpar=list(updated_node.rpar))
 
-    def _unpack(self, outputs: cst.Call, returns: Optional[cst.BaseExpression]) -> cst.BaseExpression:
-        if isinstance(returns, cst.Name) and returns.value in self._info.namedtuples:
-            return cst.Call(func=cst.Name(returns.value), args=[cst.Arg(outputs, star="*")])
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if self._in_main and isinstance(node.value, cst.Call):
+            self._statements.add(id(node.value))
+
+    def _unpack(self, outputs: cst.Call, entity) -> cst.BaseExpression:
+        returns = entity.returns
+        name = dotted_name(returns) if returns is not None else None
+        if name and name in self._info.namedtuples:
+            # ``Out`` of this module, or ``steps.Out`` of a project module imported as ``steps``
+            return cst.Call(func=returns.deep_clone(), args=[cst.Arg(outputs, star="*")])
+        if entity.nt_fields is not None:
+            # The NamedTuple class is not reachable from here: keep every output (not only the first).
+            return cst.Call(func=cst.Name("tuple"), args=[cst.Arg(outputs)])
         if isinstance(returns, cst.Subscript) and self._is_tuple(returns.value):
             return cst.Call(func=cst.Name("tuple"), args=[cst.Arg(outputs)])
         return cst.Subscript(value=outputs, slice=[cst.SubscriptElement(cst.Index(cst.Integer("0")))])

@@ -1,9 +1,15 @@
 """What the body-level codemods need to know about a module before rewriting it.
 
 ``scan_module`` records the module-level Flyte 1 entities (function name -> kind and return
-annotation) and the ``typing.NamedTuple`` classes (name -> field names). Workflow, eager and
-``__main__`` rewrites use it to tell a task call from any other call and to know when an output
-is a NamedTuple (which Flyte 2 hands to a driver as a plain tuple).
+annotation) and the ``typing.NamedTuple`` classes (name -> field names, class or functional
+``NamedTuple("Out", [...])`` form). Workflow, eager and ``__main__`` rewrites use it to tell a task
+call from any other call and to know when an output is a NamedTuple (which Flyte 2 hands to a
+driver as a plain tuple).
+
+Entities of the project's own modules count too: imported by name (``from .tasks import clean``)
+they are keyed by that name; reached through a module (``from . import tasks``, ``import
+pkg.tasks as T``) they are keyed by the dotted spelling of the call (``tasks.clean``, ``T.clean``),
+which ``called_name`` returns for such calls.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ class Entity:
     # imported from a sibling module returning a class of its own module).
     nt_fields: Optional[list[str]] = None
     imported: bool = False
+    # Calling it returned an awaitable already in Flyte 1 (``async def`` task, ``@eager``); False for
+    # a workflow that only the async style makes ``async def``: Flyte 1 eager code called it unawaited.
+    flyte1_async: bool = False
 
 
 @dataclass
@@ -41,11 +50,36 @@ class ModuleInfo:
         return self.namedtuples.get(entity.returns.value)
 
 
+def _functional_namedtuple(codemod, stmt: cst.BaseStatement) -> Optional[tuple[str, list[str]]]:
+    """``Out = NamedTuple("Out", [("a", int), ("b", str)])`` -> ("Out", ["a", "b"])."""
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
+        return None
+    assign = stmt.body[0]
+    call = assign.value
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return None
+    if not isinstance(call, cst.Call) or len(call.args) != 2 or not codemod.matches(call.func, "typing.NamedTuple"):
+        return None
+    spec = call.args[1].value
+    if not isinstance(spec, (cst.List, cst.Tuple)):
+        return None
+    fields = []
+    for element in spec.elements:
+        pair = element.value
+        if not (isinstance(pair, (cst.Tuple, cst.List)) and pair.elements and isinstance(pair.elements[0].value, cst.SimpleString)):
+            return None
+        fields.append(pair.elements[0].value.evaluated_value)
+    return assign.targets[0].target.value, fields
+
+
 def scan_module(codemod, module: cst.Module) -> ModuleInfo:
     """Collect entities and NamedTuple classes of ``module`` (``codemod`` resolves qualified names)."""
     info = ModuleInfo()
     for stmt in module.body:
-        if isinstance(stmt, cst.ClassDef) and any(codemod.matches(b.value, "typing.NamedTuple") for b in stmt.bases):
+        functional = _functional_namedtuple(codemod, stmt)
+        if functional is not None:
+            info.namedtuples[functional[0]] = functional[1]
+        elif isinstance(stmt, cst.ClassDef) and any(codemod.matches(b.value, "typing.NamedTuple") for b in stmt.bases):
             fields = []
             for line in stmt.body.body:
                 if isinstance(line, cst.SimpleStatementLine):
@@ -61,6 +95,7 @@ def scan_module(codemod, module: cst.Module) -> ModuleInfo:
                     kind=kind,
                     is_async=_is_async(codemod, kind, stmt.asynchronous is not None),
                     returns=stmt.returns.annotation if stmt.returns else None,
+                    flyte1_async=stmt.asynchronous is not None or kind == "eager",
                 )
     _add_imported(codemod, module, info)
     return info
@@ -74,41 +109,75 @@ def _is_async(codemod, kind: str, async_def: bool) -> bool:
     return kind in ("workflow", "dynamic") and bool(getattr(codemod.options, "async_style", False))
 
 
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
 def _add_imported(codemod, module: cst.Module, info: ModuleInfo) -> None:
-    """Tasks and NamedTuple classes imported from the project's own modules (``from .mod import t``)."""
-    from flytemigrate.codemods.project_modules import imported_facts
+    """Tasks and NamedTuple classes imported from the project's own modules (``from .mod import t``),
+    and the tasks of project modules imported as modules (``from . import mod`` -> ``mod.t``)."""
+    from flytemigrate.codemods.project_modules import imported_facts, imported_modules
 
     imports = []
+    plain: list[tuple[str, str]] = []
     for stmt in module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = _code(alias.name)
+                    plain.append((dotted, alias.evaluated_alias or dotted))
+                continue
             if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
                 continue
-            module_name = cst.Module([]).code_for_node(small.module) if small.module else None
-            names = [
-                (cst.Module([]).code_for_node(alias.name), alias.evaluated_alias or cst.Module([]).code_for_node(alias.name))
-                for alias in small.names
-            ]
+            module_name = _code(small.module) if small.module else None
+            names = [(_code(alias.name), alias.evaluated_alias or _code(alias.name)) for alias in small.names]
             imports.append((module_name, len(small.relative), names))
-    if not imports:
+    if not imports and not plain:
         return
-    facts = imported_facts(getattr(codemod.context, "filename", None), imports)
+    filename = getattr(codemod.context, "filename", None)
+    facts = imported_facts(filename, imports)
     for name, fields in facts.namedtuples.items():
         info.namedtuples.setdefault(name, list(fields))
     for name, task in facts.tasks.items():
-        if name in info.entities:
-            continue
-        info.entities[name] = Entity(
-            name=name,
-            kind=task.kind,
-            is_async=_is_async(codemod, task.kind, task.is_async),
-            returns=cst.Name(task.returns) if task.returns else None,
-            nt_fields=list(task.namedtuple_fields) if task.namedtuple_fields is not None else None,
-            imported=True,
-        )
+        if name not in info.entities:
+            info.entities[name] = _imported_entity(codemod, name, task, None)
+    for bound, module_facts in imported_modules(filename, imports, plain).items():
+        for cls, fields in module_facts.namedtuples.items():
+            info.namedtuples.setdefault(f"{bound}.{cls}", list(fields))
+        for task_name, task in module_facts.tasks.items():
+            key = f"{bound}.{task_name}"
+            if key not in info.entities:
+                info.entities[key] = _imported_entity(codemod, key, task, bound)
+
+
+def _imported_entity(codemod, name: str, task, module: Optional[str]) -> Entity:
+    """An entity of a project module; ``module`` is the bound module name when reached through it."""
+    returns: Optional[cst.BaseExpression] = None
+    if task.returns:
+        returns = cst.parse_expression(f"{module}.{task.returns}") if module else cst.Name(task.returns)
+    return Entity(
+        name=name,
+        kind=task.kind,
+        is_async=_is_async(codemod, task.kind, task.is_async),
+        returns=returns,
+        nt_fields=list(task.namedtuple_fields) if task.namedtuple_fields is not None else None,
+        imported=True,
+        flyte1_async=task.is_async,
+    )
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a`` / ``a.b.c`` for a name or an attribute chain of names; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
 
 
 def called_name(node: cst.Call) -> Optional[str]:
-    """``f`` for a call ``f(...)``; None for attribute or other calls."""
-    return node.func.value if isinstance(node.func, cst.Name) else None
+    """``f`` for a call ``f(...)``, ``mod.f`` for ``mod.f(...)``; None for other callees."""
+    return dotted_name(node.func)

@@ -39,6 +39,9 @@ class ModuleFacts:
 
     tasks: dict[str, ImportedTask] = field(default_factory=dict)
     namedtuples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # ``from X import a as b`` statements of the module itself: b -> (X, level, a). A package's
+    # ``__init__.py`` re-exports its tasks this way (``from my_project import clean``).
+    reexports: dict[str, tuple[Optional[str], int, str]] = field(default_factory=dict)
 
 
 def _decorator_kind(decorator: ast.expr, flytekit_module: bool) -> Optional[str]:
@@ -69,6 +72,25 @@ def _namedtuple_fields(node: ast.ClassDef) -> Optional[tuple[str, ...]]:
     return None
 
 
+def _functional_namedtuple(node: ast.stmt) -> Optional[tuple[str, tuple[str, ...]]]:
+    """``Out = NamedTuple("Out", [("a", int), ...])`` (flytekit's documented spelling) -> (Out, fields)."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+        return None
+    call = node.value
+    if not isinstance(call, ast.Call) or len(call.args) != 2:
+        return None
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if name != "NamedTuple" or not isinstance(call.args[1], (ast.List, ast.Tuple)):
+        return None
+    fields = []
+    for element in call.args[1].elts:
+        if not (isinstance(element, (ast.Tuple, ast.List)) and element.elts and isinstance(element.elts[0], ast.Constant)):
+            return None
+        fields.append(str(element.elts[0].value))
+    return node.targets[0].id, tuple(fields)
+
+
 @lru_cache(maxsize=256)
 def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
     """Facts defined in the module at ``path`` itself (cached per modification time)."""
@@ -84,6 +106,14 @@ def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
             fields = _namedtuple_fields(node)
             if fields is not None:
                 facts.namedtuples[node.name] = fields
+        elif isinstance(node, ast.Assign):
+            functional = _functional_namedtuple(node)
+            if functional is not None:
+                facts.namedtuples[functional[0]] = functional[1]
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name != "*":
+                    facts.reexports[alias.asname or alias.name] = (node.module, node.level, alias.name)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             kind = next((k for k in (_decorator_kind(d, flytekit_module) for d in node.decorator_list) if k), None)
@@ -136,23 +166,109 @@ def module_facts(path: Path) -> Optional[ModuleFacts]:
     return _parse_module(str(path), mtime)
 
 
+def _skipped(module: Optional[str]) -> bool:
+    return bool(module) and module.split(".")[0] in ("flytekit", "flyte", "typing", "asyncio")
+
+
+def _lookup(path: Path, name: str, facts: ModuleFacts, bound: str, depth: int = 0) -> None:
+    """Record in ``facts`` (as ``bound``) the task / NamedTuple ``name`` of the module at ``path``,
+    following re-exports (``from .tasks import clean`` in a package ``__init__.py``) a few levels."""
+    found = module_facts(path)
+    if found is None:
+        return
+    if name in found.tasks:
+        task = found.tasks[name]
+        if task.namedtuple_fields is None and task.returns in found.reexports:
+            # The output class comes from yet another module (``from .types import Metrics``).
+            fields = _reexported_namedtuple(path, found, task.returns)
+            if fields is not None:
+                task = ImportedTask(task.kind, task.is_async, task.returns, fields)
+        facts.tasks[bound] = task
+    if name in found.namedtuples:
+        facts.namedtuples[bound] = found.namedtuples[name]
+    if name in found.tasks or name in found.namedtuples or depth >= 3 or name not in found.reexports:
+        return
+    module, level, imported = found.reexports[name]
+    if _skipped(module):
+        return
+    target = resolve_module(str(path), module, level)
+    if target is not None and target.resolve() != path.resolve():
+        _lookup(target, imported, facts, bound, depth + 1)
+
+
+def _reexported_namedtuple(path: Path, found: ModuleFacts, name: str) -> Optional[tuple[str, ...]]:
+    probe = ModuleFacts()
+    module, level, imported = found.reexports[name]
+    if _skipped(module):
+        return None
+    target = resolve_module(str(path), module, level)
+    if target is None or target.resolve() == path.resolve():
+        return None
+    _lookup(target, imported, probe, name, 1)
+    return probe.namedtuples.get(name)
+
+
 def imported_facts(filename: Optional[str], imports: list[tuple[Optional[str], int, list[tuple[str, str]]]]) -> ModuleFacts:
     """Facts for the names bound by ``imports``: (module, level, [(imported name, bound name)])."""
     facts = ModuleFacts()
     if not filename or filename == "-":
         return facts
     for module, level, names in imports:
-        if module and module.split(".")[0] in ("flytekit", "flyte", "typing", "asyncio"):
+        if _skipped(module):
             continue
         path = resolve_module(filename, module, level)
         if path is None or path.resolve() == Path(filename).resolve():
             continue
-        found = module_facts(path)
-        if found is None:
+        for imported, bound in names:
+            _lookup(path, imported, facts, bound)
+    return facts
+
+
+def resolve_submodule(filename: str, module: Optional[str], level: int, name: str) -> Optional[Path]:
+    """The project file of module ``name`` in ``from <module> import <name>`` (``from . import tasks``)."""
+    dotted = f"{module}.{name}" if module else name
+    return resolve_module(filename, dotted, level)
+
+
+def _resolved_module(path: Path) -> Optional[ModuleFacts]:
+    """The tasks and NamedTuple classes reachable as attributes of the module at ``path``: its own,
+    the ones it imports from project modules, with output types resolved across modules."""
+    found = module_facts(path)
+    if found is None:
+        return None
+    facts = ModuleFacts()
+    for name in [*found.tasks, *found.namedtuples, *found.reexports]:
+        _lookup(path, name, facts, name)
+    return facts if facts.tasks or facts.namedtuples else None
+
+
+def imported_modules(
+    filename: Optional[str],
+    from_imports: list[tuple[Optional[str], int, list[tuple[str, str]]]],
+    plain_imports: list[tuple[str, str]],
+) -> dict[str, ModuleFacts]:
+    """Project modules bound to a name, by that name: ``from . import tasks``, ``from pkg import steps as s``,
+    ``import pkg.tasks as T`` (bound ``T``) and ``import pkg.tasks`` (bound ``pkg.tasks``, used as an
+    attribute chain). Workflows call their tasks through these (``tasks.clean(...)``)."""
+    found: dict[str, ModuleFacts] = {}
+    if not filename or filename == "-":
+        return found
+    this = Path(filename).resolve()
+    for module, level, names in from_imports:
+        if _skipped(module):
             continue
         for imported, bound in names:
-            if imported in found.tasks:
-                facts.tasks[bound] = found.tasks[imported]
-            if imported in found.namedtuples:
-                facts.namedtuples[bound] = found.namedtuples[imported]
-    return facts
+            path = resolve_submodule(filename, module, level, imported)
+            if path is not None and path.resolve() != this:
+                facts = _resolved_module(path)
+                if facts is not None:
+                    found[bound] = facts
+    for dotted, bound in plain_imports:
+        if _skipped(dotted):
+            continue
+        path = resolve_module(filename, dotted, 0)
+        if path is not None and path.resolve() != this:
+            facts = _resolved_module(path)
+            if facts is not None:
+                found[bound] = facts
+    return found

@@ -11,9 +11,10 @@ from flytemigrate.codemods.async_style import AsyncStyleCodemod
 from flytemigrate.codemods.conditional import ConditionalCodemod
 from flytemigrate.codemods.config_values import ConfigValuesCodemod
 from flytemigrate.codemods.context import ContextCodemod
-from flytemigrate.codemods.eager import EagerCodemod
+from flytemigrate.codemods.eager import AsyncDriverCallsCodemod, EagerCodemod
 from flytemigrate.codemods.failure import FailureCodemod
 from flytemigrate.codemods.gates import GatesCodemod
+from flytemigrate.codemods.imperative import ImperativeWorkflowCodemod
 from flytemigrate.codemods.imports import ImportsCodemod
 from flytemigrate.codemods.leftovers import LeftoversCodemod
 from flytemigrate.codemods.launch_plan import LaunchPlanCallsCodemod, LaunchPlanCodemod
@@ -37,6 +38,8 @@ from flytemigrate.codemods.workflow import WorkflowCodemod
 #   6. leftovers: TODO for any flytekit name still used.
 #   7. ImportsCodemod last: drops flytekit imports that became unused.
 CODEMODS: list[type] = [
+    # imperative workflows become functional @workflow functions that everything below converts
+    ImperativeWorkflowCodemod,
     # --- DATAFLOW slot (engineer B): add map_task, conditional, ... here ---
     MapTaskCodemod,  # first: reads launch plans and with_overrides on mapped nodes
     LaunchPlanCallsCodemod,  # before async style: a called launch plan becomes a call of its workflow
@@ -50,6 +53,7 @@ CODEMODS: list[type] = [
     # --- core ---
     WorkflowCodemod,
     EagerCodemod,
+    AsyncDriverCallsCodemod,  # --async only: child calls the async codemod left unawaited (module.task(...))
     MainBlockCodemod,
     TypesCodemod,  # before TaskCodemod: tells leaf tasks (path/data-frame handling) from drivers
     TaskCodemod,

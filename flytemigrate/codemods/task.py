@@ -25,7 +25,7 @@ from typing import Optional
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
-from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.base import FLYTE1_DECORATORS, FlyteCodemod
 from flytemigrate.codemods.task_kwargs import ENV_FIELDS, MappedTask, call, kwarg, map_task_kwargs, source_of
 from flytemigrate.codemods.todo_codes import FM_NO_EQUIVALENT
 
@@ -60,12 +60,15 @@ class TaskCodemod(FlyteCodemod):
         self._names: set[str] = set()
         self._base: Optional[_Env] = None
         self._envs: dict[tuple, _Env] = {}
+        self._module_calls: dict[str, cst.Call] = {}  # NAME = call(...) at module level
+        self._statement: Optional[cst.SimpleStatementLine] = None  # the top-level statement being visited
 
     # ------------------------------------------------------------------ module scan
 
     def visit_Module(self, node: cst.Module) -> None:
         for stmt in node.body:
             self._names |= _bound_names(stmt)
+            self._module_calls.update(_module_calls(stmt))
             existing = self._existing_env(stmt)
             if existing and self._base is None:
                 self._base = _Env(var=existing, name="", existing=True)
@@ -121,7 +124,7 @@ class TaskCodemod(FlyteCodemod):
             if kind is None:
                 continue
             mapped = self._map(decorator, kind)
-            env = self._env_for(mapped, original_node)
+            env = self._env_for(mapped, original_node.name.value, original_node)
             for todo in mapped.todos:
                 self.todo(todo.node, todo.code, todo.message)
             decorators[i] = decorators[i].with_changes(decorator=self._new_decorator(decorator, env, mapped))
@@ -130,6 +133,79 @@ class TaskCodemod(FlyteCodemod):
             AddImportsVisitor.add_needed_import(self.context, "flyte")
             return updated_node.with_changes(decorators=decorators)
         return updated_node
+
+    # ------------------------------------------------------------------ call forms
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if self._depth == 0:
+            self._statement = node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        if self._statement is original_node:
+            self._statement = None
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """Module-level call forms of ``@task``: ``partial(task, **settings)``, ``task(fn, ...)``, ``task(...)(fn)``.
+
+        ``functools.partial(task, requests=..., retries=1)`` is a house decorator shared by many
+        tasks: it becomes ``functools.partial(<env>.task, retries=1)`` on an environment holding the
+        environment-level settings (``env.task(fn, retries=1)`` is valid Flyte 2). Only plain tasks
+        convert this way: a workflow or dynamic built by a call has a body the workflow codemods
+        never saw, so it stays flytekit and the leftovers codemod marks it.
+        """
+        if self._depth != 0 or self._statement is None:
+            return updated_node
+        args = original_node.args
+        if self.matches(original_node.func, "functools.partial"):
+            # partial(task, **settings)
+            if not args or args[0].keyword is not None or args[0].star or self._call_kind(args[0].value) != "task":
+                return updated_node
+            settings, head = original_node.with_changes(args=args[1:]), updated_node.args[0]
+        elif not isinstance(original_node.func, cst.Call) and self._call_kind(original_node.func) == "task":
+            # task(fn) / task(fn, **settings)
+            if not args or args[0].keyword is not None or args[0].star:
+                return updated_node
+            settings, head = original_node.with_changes(args=args[1:]), updated_node.args[0]
+        elif isinstance(original_node.func, cst.Call) and self._call_kind(original_node.func.func) == "task":
+            # task(**settings)(fn)
+            inner = original_node.func
+            if any(a.keyword is None for a in inner.args):
+                return updated_node
+            settings, head = inner, None
+        else:
+            return updated_node
+        mapped = map_task_kwargs(settings, self.matches, "task", names_of=self.qualified_names, resolve=self._resolve)
+        env = self._env_for(mapped, self._statement_name(), self._statement)
+        for todo in mapped.todos:
+            self.todo(todo.node, todo.code, todo.message)
+        AddImportsVisitor.add_needed_import(self.context, "flyte")
+        env_task = cst.Attribute(value=cst.Name(env.var), attr=cst.Name("task"))
+        if head is None:
+            if not mapped.task_args:  # task()(fn) -> env.task(fn)
+                return updated_node.with_changes(func=env_task)
+            return updated_node.with_changes(func=updated_node.func.with_changes(func=env_task, args=_tidy(mapped.task_args)))
+        if self.matches(original_node.func, "functools.partial"):
+            head = head.with_changes(value=env_task)
+            return updated_node.with_changes(args=_tidy([head, *mapped.task_args]))
+        return updated_node.with_changes(func=env_task, args=_tidy([head, *mapped.task_args]))
+
+    def _call_kind(self, node: cst.CSTNode) -> Optional[str]:
+        for name in self.qualified_names(node):
+            if name in FLYTE1_DECORATORS:
+                return FLYTE1_DECORATORS[name]
+        return None
+
+    def _statement_name(self) -> str:
+        """The variable a module-level statement assigns (names the environment it needs)."""
+        stmt = self._statement
+        if stmt is not None:
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                    return small.targets[0].target.value
+        return "task"
 
     def _map(self, decorator: cst.Decorator, kind: str) -> MappedTask:
         target = decorator.decorator
@@ -145,22 +221,26 @@ class TaskCodemod(FlyteCodemod):
                 else:
                     mapped.todos.append(_todo_for(arg, kind))
             return mapped
-        return map_task_kwargs(target, self.matches, kind)
+        return map_task_kwargs(target, self.matches, kind, names_of=self.qualified_names, resolve=self._resolve)
 
-    def _env_for(self, mapped: MappedTask, function: cst.FunctionDef) -> _Env:
+    def _resolve(self, value: cst.BaseExpression) -> Optional[cst.Call]:
+        return self._module_calls.get(value.value) if isinstance(value, cst.Name) else None
+
+    def _env_for(self, mapped: MappedTask, owner: str, first_user: cst.CSTNode) -> _Env:
+        """The environment for a task's environment-level settings; ``owner`` names a new one."""
         key = mapped.env_key()
         env = self._envs.get(key)
         if env is None:
             assert self._base is not None
             base_name = self._base.name or self.options.env_name or env_name_from_path(self.context.filename)
             env = _Env(
-                var=self._free_name(f"{function.name.value}_env"),
-                name=f"{base_name}_{re.sub(r'[^a-z0-9]+', '_', function.name.value.lower()).strip('_')}",
+                var=self._free_name(f"{owner}_env"),
+                name=f"{base_name}_{re.sub(r'[^a-z0-9]+', '_', owner.lower()).strip('_')}",
                 env_args=mapped.env_args,
             )
             self._envs[key] = env
         if env.first_user is None and not env.existing:
-            env.first_user = function
+            env.first_user = first_user
         return env
 
     def _new_decorator(self, decorator: cst.Decorator, env: _Env, mapped: MappedTask) -> cst.BaseExpression:
@@ -225,6 +305,13 @@ def _one_arg_per_line(node: cst.Call) -> cst.Call:
     return node.with_changes(whitespace_before_args=_newline("    "), args=args)
 
 
+def _tidy(args: list[cst.Arg]) -> list[cst.Arg]:
+    """Drop a trailing ", " left by removed arguments (a comma ending a line keeps the layout)."""
+    if args and isinstance(args[-1].comma, cst.Comma) and isinstance(args[-1].comma.whitespace_after, cst.SimpleWhitespace):
+        args = [*args[:-1], args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+    return args
+
+
 def _todo_for(arg: cst.Arg, kind: str):
     from flytemigrate.codemods.task_kwargs import Todo
 
@@ -250,6 +337,18 @@ def _bound_names(stmt: cst.CSTNode) -> set[str]:
                     else:
                         names.add(source_of(alias.name).split(".")[0])
     return names
+
+
+def _module_calls(stmt: cst.CSTNode) -> dict[str, cst.Call]:
+    """``NAME = call(...)`` bindings of a top-level statement (shared config objects)."""
+    found: dict[str, cst.Call] = {}
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        found[target.target.value] = small.value
+    return found
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:

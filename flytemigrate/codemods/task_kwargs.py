@@ -267,13 +267,33 @@ def _cache_arg(kw: dict[str, cst.Arg], matches: Matcher, todos: list[Todo]) -> O
 # --------------------------------------------------------------------------- the decorator
 
 
-def map_task_kwargs(decorator: cst.Call, matches: Matcher, kind: str = "task") -> MappedTask:
-    """Sort and convert a ``@task(...)`` / ``@dynamic(...)`` / ``@eager(...)`` call's arguments."""
+def map_task_kwargs(
+    decorator: cst.Call,
+    matches: Matcher,
+    kind: str = "task",
+    names_of: Optional[Callable[[cst.CSTNode], set[str]]] = None,
+    resolve: Optional[Callable[[cst.BaseExpression], Optional[cst.Call]]] = None,
+) -> MappedTask:
+    """Sort and convert a ``@task(...)`` / ``@dynamic(...)`` / ``@eager(...)`` call's arguments.
+
+    ``names_of`` (qualified names of a node) enables the ``task_config`` -> ``plugin_config``
+    mapping; ``resolve`` returns the module-level call a variable is bound to, so a config
+    object defined once and shared (``task_config=ray_config``) converts too.
+    """
     result = MappedTask()
     todos = result.todos
     kw = keyword_args(decorator)
     for arg in decorator.args:
-        if arg.keyword is None:
+        if arg.star == "**":
+            # Kept: retries/timeout/interruptible work as they are, and anything env.task rejects
+            # fails loudly at import instead of being lost.
+            result.task_args.append(arg)
+            todos.append(Todo(arg, FM_UNKNOWN_VALUE, (
+                f"settings unpacked from a variable ({source_of(arg)}) are passed to @env.task as they are: "
+                "move requests/limits/container_image/environment/secret_requests to the flyte.TaskEnvironment and "
+                "cache/cache_version to flyte.Cache, or Flyte 2 rejects them"
+            )))
+        elif arg.keyword is None:
             todos.append(Todo(arg, FM_NO_EQUIVALENT, f"positional decorator argument not converted: {source_of(arg)}"))
 
     cache = _cache_arg(kw, matches, todos)
@@ -333,7 +353,13 @@ def map_task_kwargs(decorator: cst.Call, matches: Matcher, kind: str = "task") -
         elif name == "pod_template_name":
             result.task_args.append(arg.with_changes(keyword=cst.Name("pod_template")))
         elif name == "task_config":
-            todos.append(Todo(arg, FM_PLUGIN_CONFIG, f"task_config has no automatic mapping; set plugin_config on the TaskEnvironment (flyteplugins): {source_of(arg)}"))
+            reason, shm = _plugin_config(value, names_of, resolve)
+            if reason is None:
+                result.env_args["plugin_config"] = value
+                if shm:
+                    requests = {**(requests or {}), "shm": cst.SimpleString('"auto"')}
+            else:
+                todos.append(Todo(arg, FM_PLUGIN_CONFIG, f"{reason}; removed: {source_of(arg)}"))
         else:
             todos.append(Todo(arg, FM_NO_EQUIVALENT, f"@{kind} argument has no Flyte 2 equivalent, removed: {source_of(arg)}"))
 
@@ -361,6 +387,33 @@ def map_task_kwargs(decorator: cst.Call, matches: Matcher, kind: str = "task") -
         if fields:
             result.env_args["resources"] = call("flyte.Resources", [kwarg(k, v) for k, v in fields.items()])
     return result
+
+
+def _plugin_config(
+    value: cst.BaseExpression,
+    names_of: Optional[Callable[[cst.CSTNode], set[str]]],
+    resolve: Optional[Callable[[cst.BaseExpression], Optional[cst.Call]]],
+) -> tuple[Optional[str], bool]:
+    """(None, shm) when ``task_config=value`` can move to ``plugin_config=`` as is (its
+    flytekitplugins call is converted by the config-values codemod), else (why not, False).
+    ``shm``: the Flyte 1 plugin mounted a memory-backed /dev/shm (Flyte 2: ``shm="auto"``)."""
+    from flytemigrate.codemods.plugin_config import PLUGINS, plugin_key, unsupported_reason, wants_shared_memory
+
+    generic = "task_config has no automatic mapping; set plugin_config on the TaskEnvironment (flyteplugins)"
+    if names_of is None:
+        return generic, False
+    target = value if isinstance(value, cst.Call) else (resolve(value) if resolve is not None else None)
+    if not isinstance(target, cst.Call):
+        return generic, False
+    key = plugin_key(target.func, names_of)
+    if key is None:
+        return generic, False
+    reason = unsupported_reason(target, key, names_of)
+    if reason is None and not PLUGINS[key].top_level:
+        reason = f"{key} is not a task config"
+    if reason is not None:
+        return f"task_config not converted: {reason}", False
+    return None, wants_shared_memory(target, key)
 
 
 def _qualified(matches: Matcher, node: cst.CSTNode) -> list[str]:

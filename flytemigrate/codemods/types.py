@@ -18,6 +18,20 @@ The behaviour that differs, measured on flyte 2.12:
 * Class methods: ``FlyteFile.new_remote_file(name)`` -> ``File.new_remote(name)``,
   ``FlyteFile.from_source(uri)`` -> ``File.from_existing_remote(uri)`` (same for Dir); any other
   attribute of the class is marked with a TODO rather than renamed onto a missing method.
+* Format parameters (``FlyteFile["csv"]``, ``FlyteFile[TypeVar("jpeg")]``, ``FlyteDirectory["csv"]``)
+  are dropped: flyte 2.12 validates a ``File[csv]`` output against the parametrised class, and
+  ``File.from_local_sync`` returns a plain ``File``, so the subscripted annotation fails at run time.
+* A flytekit ``FlyteFile.path`` is a local path; a Flyte 2 ``File.path`` is the remote URI. On a
+  File/Dir parameter ``.path`` becomes ``.download_sync()`` (which returns the local path, without
+  copying when the file is already local), and ``.remote_source`` (the URI an input came from)
+  becomes ``.path``.
+* ``FlyteFile("s3://...")`` / ``FlyteFile("https://...")`` references an existing remote object:
+  ``File.from_existing_remote(uri)``; ``remote_path=`` / ``remote_directory=`` become
+  ``remote_destination=`` of ``from_local_sync``.
+* ``kwtypes(a=int)`` column declarations become the dict ``{"a": int}``, which flyte 2 reads from
+  ``Annotated[DataFrame, {...}]`` the same way (declared columns are selected on input).
+* ``HashMethod(fn)`` (a cache-key function in ``Annotated[pd.DataFrame, ...]``) becomes
+  ``flyte.io.HashFunction.from_fn(fn)``, which flyte 2 reads from the annotation of raw frames.
 
 Runs before ``TaskCodemod`` because it needs the Flyte 1 decorators to tell leaf tasks from drivers.
 """
@@ -55,6 +69,17 @@ CLASS_METHODS = {
     ("Dir", "from_source"): "from_existing_remote",
 }
 INSTANCE_METHODS = {"download": "download_sync", "open": "open_sync"}
+# Instance attributes whose meaning moved: flytekit .path is local, flyte.io .path is the remote URI.
+INSTANCE_ATTRIBUTES = {"path": "download_sync()", "remote_source": "path"}
+# flytekit constructor keywords -> from_local_sync keywords.
+CONSTRUCTOR_KEYWORDS = {"path": None, "remote_path": "remote_destination", "remote_directory": "remote_destination"}
+# Class attributes with no flyte.io counterpart, and what to write instead.
+CLASS_ATTRIBUTE_HINTS = {
+    ("Dir", "listdir"): "flyte.io.Dir has no listdir: use d.walk_sync(recursive=False) (files only, as File objects) "
+    "or os.listdir(d.download_sync()) (names of files and subdirectories)",
+}
+# URI schemes of objects that already exist remotely (FlyteFile("s3://...") is a reference, not an upload).
+_REMOTE_SCHEMES = ("s3://", "gs://", "gcs://", "abfs://", "abfss://", "az://", "http://", "https://", "file://")
 # Calls whose result is a local path (str or pathlib.Path).
 _PATH_FUNCTIONS = {
     "os.path.join", "os.path.abspath", "os.fspath", "str", "tempfile.mkdtemp", "tempfile.mktemp",
@@ -70,6 +95,7 @@ class _Scope:
     params: dict[str, str] = field(default_factory=dict)  # name -> File / Dir / DataFrame
     returns: Optional[str] = None
     io_vars: set[str] = field(default_factory=set)  # already flyte.io values
+    io_kinds: dict[str, str] = field(default_factory=dict)  # local variables of a known kind -> File / Dir
     path_vars: set[str] = field(default_factory=set)  # local path strings
 
 
@@ -77,19 +103,26 @@ class TypesCodemod(FlyteCodemod):
     """Rename flytekit data types to flyte.io types and convert their constructors and methods."""
 
     DESCRIPTION = "FlyteFile/FlyteDirectory/StructuredDataset -> flyte.io.File/Dir/DataFrame."
-    TRIGGERS = ("File", "FlyteDirectory", "StructuredDataset", "TensorboardLogs", "TFRecordsDirectory")
+    # HTMLPage / PythonNotebook are the aliases whose names do not contain "File".
+    TRIGGERS = (
+        "File", "FlyteDirectory", "StructuredDataset", "TensorboardLogs", "TFRecordsDirectory", "HTMLPage",
+        "PythonNotebook", "kwtypes", "HashMethod",
+    )
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self._scopes: list[_Scope] = [_Scope()]
         self._entities: set[str] = set()
         self._aliases: dict[str, str] = {}
+        self._constants: dict[str, str] = {}
 
     def visit_Module(self, node: cst.Module) -> None:
         self._entities = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef) and self.function_kind(s)}
         # Module-level type aliases (``CitySchema = Annotated[StructuredDataset, kwtypes(...)]``):
         # a parameter annotated with the alias is a flyte.io value like one annotated directly.
         self._aliases = {}
+        self._constants = {}
+        assigned: dict[str, int] = {}
         for stmt in node.body:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
@@ -100,9 +133,15 @@ class TypesCodemod(FlyteCodemod):
                     target, value = small.target, small.value
                 else:
                     continue
+                if isinstance(target, cst.Name):
+                    assigned[target.value] = assigned.get(target.value, 0) + 1
+                    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+                        self._constants[target.value] = value.evaluated_value
                 kind = self._annotation_kind(value) if isinstance(target, cst.Name) else None
                 if kind:
                     self._aliases[target.value] = kind
+        # Module-level string constants bound once (``DATA_URL = "s3://..."``).
+        self._constants = {k: v for k, v in self._constants.items() if assigned.get(k) == 1}
 
     def _annotation_kind(self, node: cst.BaseExpression) -> Optional[str]:
         """The flyte.io kind an annotation stands for, through ``Annotated[...]``, ``Optional[...]`` and aliases."""
@@ -146,8 +185,12 @@ class TypesCodemod(FlyteCodemod):
                 name = target.target.value
                 scope.io_vars.discard(name)
                 scope.path_vars.discard(name)
+                scope.io_kinds.pop(name, None)
                 if self._is_io_value(node.value):
                     scope.io_vars.add(name)
+                    kind = self._constructed_kind(node.value)
+                    if kind:
+                        scope.io_kinds[name] = kind
                 elif self._is_path_value(node.value):
                     scope.path_vars.add(name)
 
@@ -164,6 +207,14 @@ class TypesCodemod(FlyteCodemod):
             if isinstance(func, cst.Name) and func.value in self._entities:
                 return True  # another task's output is already a flyte.io value
         return False
+
+    def _constructed_kind(self, node: cst.BaseExpression) -> Optional[str]:
+        """File / Dir for ``FlyteFile(...)`` and ``FlyteFile.new_remote_file(...)``-style calls."""
+        if not isinstance(node, cst.Call):
+            return None
+        func = node.func
+        kind = self._type_of(func) or (self._type_of(func.value) if isinstance(func, cst.Attribute) else None)
+        return kind if kind in {"File", "Dir"} else None
 
     def _is_path_value(self, node: cst.BaseExpression) -> bool:
         scope = self._scopes[-1]
@@ -198,14 +249,21 @@ class TypesCodemod(FlyteCodemod):
         if owner:  # FlyteFile.<classmethod>
             new = CLASS_METHODS.get((owner, attr))
             if new is None:
-                self.todo(original_node, FM_LEFTOVER, f"{owner} has no {attr}: check the flyte.io.{owner} API")
+                hint = CLASS_ATTRIBUTE_HINTS.get((owner, attr), f"{owner} has no {attr}: check the flyte.io.{owner} API")
+                self.todo(original_node, FM_LEFTOVER, hint)
                 return updated_node
             return updated_node.with_changes(attr=cst.Name(new))
         scope = self._scopes[-1]
-        if isinstance(value, cst.Name) and scope.params.get(value.value) in {"File", "Dir"} and attr in INSTANCE_METHODS:
-            if attr == "open" and scope.params[value.value] == "Dir":
+        kind = None
+        if isinstance(value, cst.Name):
+            kind = scope.params.get(value.value) or scope.io_kinds.get(value.value)
+        if kind in {"File", "Dir"} and attr in INSTANCE_METHODS:
+            if attr == "open" and kind == "Dir":
                 return updated_node
             return updated_node.with_changes(attr=cst.Name(INSTANCE_METHODS[attr]))
+        if kind in {"File", "Dir"} and attr in INSTANCE_ATTRIBUTES and value.value in scope.params:
+            # Only parameters: for them flytekit's .path is the local copy and .remote_source the URI.
+            return cst.parse_expression(f"{value.value}.{INSTANCE_ATTRIBUTES[attr]}")
         if attr == "all" and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             inner = value.func
             if inner.attr.value == "open" and isinstance(inner.value, cst.Name):
@@ -214,19 +272,72 @@ class TypesCodemod(FlyteCodemod):
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if self.matches(original_node.func, "flytekit.kwtypes"):
+            return self._kwtypes_dict(updated_node)
+        if self.matches(original_node.func, "flytekit.HashMethod"):
+            args = updated_node.args
+            if len(args) == 1 and (args[0].keyword is None or args[0].keyword.value == "function") and not args[0].star:
+                arg = args[0].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
+                func = cst.Attribute(self._io("HashFunction"), cst.Name("from_fn"))
+                return updated_node.with_changes(func=func, args=[arg])
+            return updated_node
         kind = self._type_of(original_node.func)
         if kind in {"File", "Dir"} and updated_node.args:
-            first = updated_node.args[0]
-            if first.keyword is None or first.keyword.value == "path":
-                args = [first.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)] + list(updated_node.args[1:])
-                func = cst.Attribute(value=updated_node.func, attr=cst.Name("from_local_sync"))
-                return updated_node.with_changes(func=func, args=args)
+            return self._constructor(original_node, updated_node, kind)
         if kind == "DataFrame":
             kw = {a.keyword.value: a for a in updated_node.args if a.keyword is not None}
             if "dataframe" in kw and len(updated_node.args) == 1:
                 arg = kw["dataframe"].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
                 return updated_node.with_changes(func=cst.Attribute(updated_node.func, cst.Name("from_df")), args=[arg])
         return self._download_path_args(original_node, updated_node)
+
+    def _kwtypes_dict(self, node: cst.Call) -> cst.BaseExpression:
+        """``kwtypes(a=int, b=str)`` -> ``{"a": int, "b": str}`` (kwtypes returns an ordered dict of the same)."""
+        if not node.args or any(a.keyword is None or a.star for a in node.args):
+            return node
+        elements = [
+            cst.DictElement(cst.SimpleString(f'"{a.keyword.value}"'), a.value, comma=a.comma) for a in node.args
+        ]
+        return cst.Dict(elements)
+
+    def _constructor(self, original_node: cst.Call, updated_node: cst.Call, kind: str) -> cst.BaseExpression:
+        """``FlyteFile(path, remote_path=...)`` -> ``File.from_local_sync(path, remote_destination=...)``;
+        a literal remote URI -> ``File.from_existing_remote(uri)``."""
+        args = list(updated_node.args)
+        if any(a.star for a in args) or (args[0].keyword is not None and args[0].keyword.value != "path"):
+            return updated_node
+        unknown = [a.keyword.value for a in args[1:] if a.keyword is None or a.keyword.value not in CONSTRUCTOR_KEYWORDS]
+        if unknown or sum(1 for a in args if a.keyword is None) > 1:
+            self.todo(
+                original_node,
+                FM_LEFTOVER,
+                f"flyte.io.{kind} is created with {kind}.from_local_sync(path, remote_destination=...) or "
+                f"{kind}.from_existing_remote(uri): convert the other arguments by hand",
+            )
+            return updated_node
+        first = args[0].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
+        value = first.value
+        text = None
+        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+            text = value.evaluated_value
+        elif isinstance(value, cst.Name):
+            text = self._constants.get(value.value)
+        if text is not None:
+            if text.startswith(_REMOTE_SCHEMES) and len(args) == 1:
+                func = cst.Attribute(value=updated_node.func, attr=cst.Name("from_existing_remote"))
+                return updated_node.with_changes(func=func, args=[first])
+        rest = []
+        for arg in args[1:]:
+            keyword = CONSTRUCTOR_KEYWORDS[arg.keyword.value]
+            rest.append(arg.with_changes(keyword=cst.Name(keyword)) if keyword else arg)
+        func = cst.Attribute(value=updated_node.func, attr=cst.Name("from_local_sync"))
+        return updated_node.with_changes(func=func, args=[first, *rest])
+
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        """``FlyteFile["csv"]`` -> ``flyte.io.File``: see the module docstring for why the format goes."""
+        if self._type_of(original_node.value) in {"File", "Dir"}:
+            return updated_node.value
+        return updated_node
 
     def _download_path_args(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         """open(f) / pd.read_csv(f) in a leaf task: a Flyte 2 File is not PathLike, download it."""
@@ -236,6 +347,8 @@ class TypesCodemod(FlyteCodemod):
         func = original_node.func
         if isinstance(func, cst.Name) and (func.value in _NOT_A_PATH_USE or func.value in self._entities):
             return updated_node
+        if isinstance(func, cst.Attribute) and self._type_of(func.value):
+            return updated_node  # FlyteDirectory.listdir(d): the class method takes the object itself
         args = list(updated_node.args)
         changed = False
         for i, arg in enumerate(original_node.args):

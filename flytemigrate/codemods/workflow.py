@@ -12,7 +12,8 @@ The value is followed wherever it flows inside the driver: a variable assigned f
 ``asyncio.gather(t.aio(..), u.aio(..))`` (the async style), a list of outputs
 (``[t(x=v) for v in vs]`` or ``await asyncio.gather(*(...))``) and the loop or comprehension
 variables iterating it, and indexing such a list. The field index comes from the NamedTuple class
-definition, in this module or in a project module it is imported from (``module_info``).
+definition, in this module or in a project module it is imported from (``module_info``); tasks
+called through a project module (``steps.clean(...)`` after ``from . import steps``) count too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Optional
 import libcst as cst
 
 from flytemigrate.codemods.base import FlyteCodemod
-from flytemigrate.codemods.module_info import ModuleInfo, scan_module
+from flytemigrate.codemods.module_info import ModuleInfo, dotted_name, scan_module
 
 
 class WorkflowCodemod(FlyteCodemod):
@@ -66,7 +67,8 @@ class WorkflowCodemod(FlyteCodemod):
             func = func.func.value
         if isinstance(func, cst.Attribute) and func.attr.value == "aio":  # t.override(...).aio(...) handled above
             func = func.value
-        return self._info.namedtuple_fields(func.value) if isinstance(func, cst.Name) else None
+        name = dotted_name(func)  # ``t`` or ``tasks.t`` (a task of a project module imported as a module)
+        return self._info.namedtuple_fields(name) if name else None
 
     def _is_gather(self, call: cst.Call) -> bool:
         func = call.func

@@ -318,9 +318,14 @@ def is_mutable_literal(value: cst.BaseExpression, names: Iterable[str] = ()) -> 
 class _Collector(cst.CSTVisitor):
     """The single pass: functions with their calls and mutations, bindings, environments."""
 
-    def __init__(self, qnames) -> None:
+    def __init__(self, qnames, module: Optional[cst.Module] = None, path: Optional[str] = None) -> None:
         super().__init__()
         self.qnames = qnames
+        self.module = module
+        self.path = path
+        # Environments imported from project files, looked up on the first `@name.task` whose
+        # `name` is not a local environment (most modules never need the file reads).
+        self._imported_envs: Optional[set[str]] = None
         self.functions: dict[str, FunctionInfo] = {}
         self.stack: list[FunctionInfo] = []
         self.opening: list[FunctionInfo] = []
@@ -334,6 +339,10 @@ class _Collector(cst.CSTVisitor):
         self.awaited: set[int] = set()
         # (function, call, name) for calls whose callee must be resolved after the pass.
         self.pending: list[tuple[FunctionInfo, CallSite, str]] = []
+        # qualname of a method -> (name of its `self`/`cls` parameter, qualname of its class).
+        self.method_owner: dict[str, tuple[str, str]] = {}
+        # (qualname of a function, local variable) -> class name it was built from (`r = Runner()`).
+        self.instances: dict[tuple[str, str], str] = {}
 
     def names(self, node: cst.CSTNode) -> frozenset[str]:
         # Only plain dotted names: LibCST names `f().g` "f.g", which is not what is called.
@@ -356,7 +365,7 @@ class _Collector(cst.CSTVisitor):
             isinstance(func, cst.Attribute)
             and func.attr.value == "clone_with"
             and isinstance(func.value, cst.Name)
-            and func.value.value in self.envs
+            and self._is_env_name(func.value.value)
         )
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode) -> None:
@@ -398,7 +407,7 @@ class _Collector(cst.CSTVisitor):
             isinstance(wrapper, cst.Attribute)
             and wrapper.attr.value == "task"
             and isinstance(wrapper.value, cst.Name)
-            and wrapper.value.value in self.envs
+            and self._is_env_name(wrapper.value.value)
         ):
             return fn, "task", wrapper.value.value
         return None
@@ -407,11 +416,37 @@ class _Collector(cst.CSTVisitor):
         for target in node.targets:
             self._bind(target.target, node.value, node)
             self._record_store(target.target, node, "assignment")
+            self._record_instance(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, node.value, node)
             self._record_store(node.target, node, "assignment")
+            self._record_instance(node.target, node.value)
+
+    def _record_instance(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``runner = Runner(...)`` in a function: ``runner.fit()`` later calls ``Runner.fit``."""
+        if not self.stack or not isinstance(target, cst.Name):
+            return
+        key = (self.stack[-1].qualname, target.value)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            self.instances[key] = value.func.value
+        else:
+            self.instances.pop(key, None)  # rebound to something else
+
+    def _method_callee(self, info: FunctionInfo, receiver: str, method: str) -> str:
+        """``Class.method`` for ``self.method()`` in a method (or a function nested in one) and for
+        ``obj.method()`` with ``obj = Class(...)`` earlier in the function; else ``receiver.method``."""
+        cls = self.instances.get((info.qualname, receiver))
+        if cls is not None:
+            return f"{cls}.{method}"
+        current: Optional[FunctionInfo] = info
+        while current is not None:
+            owner = self.method_owner.get(current.qualname)
+            if owner is not None and owner[0] == receiver:
+                return f"{owner[1]}.{method}"
+            current = self.functions.get(current.parent) if current.parent else None
+        return f"{receiver}.{method}"
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._record_store(node.target, node, "augmented assignment")
@@ -448,6 +483,21 @@ class _Collector(cst.CSTVisitor):
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.class_stack.pop()
 
+    def _is_env_name(self, name: str) -> bool:
+        """Whether ``name`` is a TaskEnvironment: module-level here, or imported from a project
+        file (``from .env import env``)."""
+        if name in self.envs:
+            return True
+        if self._imported_envs is None:
+            self._imported_envs = set()
+            if self.module is not None and self.path is not None:
+                from flytemigrate.lint.imported import imported_envs
+
+                self._imported_envs = imported_envs(self.module, self.path)
+                # Imported environments behave like local ones from here on (`.clone_with`).
+                self.envs |= self._imported_envs
+        return name in self.envs
+
     def _classify(self, node: cst.FunctionDef) -> tuple[str, Optional[str], Optional[str]]:
         for decorator in node.decorators:
             expr = decorator.decorator
@@ -464,7 +514,7 @@ class _Collector(cst.CSTVisitor):
                 isinstance(target, cst.Attribute)
                 and target.attr.value == "task"
                 and isinstance(target.value, cst.Name)
-                and target.value.value in self.envs
+                and self._is_env_name(target.value.value)
             ):
                 return "task", "flyte2", target.value.value
         return "helper", None, None
@@ -481,6 +531,11 @@ class _Collector(cst.CSTVisitor):
             qualname = ".".join([*self.class_stack, name])
             if not self.class_stack:
                 self.module_functions[name] = qualname
+            elif node.params.params and not any(
+                isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in node.decorators
+            ):
+                # The first parameter is the instance (or the class, for classmethods).
+                self.method_owner[qualname] = (node.params.params[0].name.value, ".".join(self.class_stack))
         info = FunctionInfo(
             qualname=qualname,
             node=node,
@@ -544,8 +599,16 @@ class _Collector(cst.CSTVisitor):
         if ref is not None:
             site.ref = ref
             self.pending.append((info, site, ref.value))
-        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):  # Class.method(...)
-            self.pending.append((info, site, f"{func.value.value}.{func.attr.value}"))
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            # Class.method(...), self.method(...), obj.method(...)
+            self.pending.append((info, site, self._method_callee(info, func.value.value, func.attr.value)))
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.attr.value != "aio"
+        ):  # Class(...).method(...)
+            self.pending.append((info, site, f"{func.value.func.value}.{func.attr.value}"))
         if isinstance(func, cst.Call):
             return
         # Functions handed to another call: flyte.map(t, xs), pool.submit(t, x), Thread(target=t).
@@ -621,7 +684,7 @@ def analyze(wrapper: MetadataWrapper, path: Optional[str] = None) -> ModuleAnaly
     tasks too (``flytemigrate.lint.imported``).
     """
     qnames = wrapper.resolve(QualifiedNameProvider)
-    collector = _Collector(qnames)
+    collector = _Collector(qnames, wrapper.module, path)
     wrapper.module.visit(collector)
     functions = collector.functions
 

@@ -82,6 +82,9 @@ class LintContext:
     source: str
     wrapper: MetadataWrapper
     findings: list[Finding] = field(default_factory=list)
+    # (line of a `# TODO(flytemigrate ...)` comment, first and last line of the statement it
+    # annotates), recorded by FM508 so the runner reports each marked construct once.
+    todo_spans: list[tuple[int, int, int]] = field(default_factory=list)
     _analysis: Any = field(default=None, repr=False)
     _analysis_done: bool = field(default=False, repr=False)
     _positions: Any = field(default=None, repr=False)

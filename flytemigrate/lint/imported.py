@@ -8,6 +8,12 @@ and its ancestors), reads those with the standard ``ast`` parser (cheap, cached 
 reports the imported names that are functions decorated with ``@<something>.task``,
 ``@task``, ``@workflow``, ``@dynamic`` or ``@eager`` there (or registered as
 ``name = env.task(fn)``). Files that cannot be found or parsed contribute nothing.
+
+``imported_envs`` does the same for ``TaskEnvironment`` objects: monorepos keep one
+``env = flyte.TaskEnvironment(...)`` in ``env.py``/``config.py`` and every task module does
+``from .env import env`` then ``@env.task``, so without it no task of such a module is seen.
+An environment re-exported by the imported module (``from .base import env`` in ``env.py``) is
+followed a few levels.
 """
 
 from __future__ import annotations
@@ -18,13 +24,20 @@ from typing import Optional
 
 import libcst as cst
 
-__all__ = ["imported_tasks"]
+__all__ = ["imported_envs", "imported_tasks"]
 
+# Libraries, not project files: never looked up on disk.
+_SKIPPED_MODULES = frozenset({"flyte", "flytekit", "typing", "os", "asyncio"})
 _TASK_DECORATORS = frozenset({"task", "workflow", "dynamic", "eager"})
 # How many parent directories are tried as import roots for absolute imports.
 _MAX_ROOT_DEPTH = 6
 # path -> (mtime, {function name: (is_async, is_flytekit)}) of task definitions in that file.
 _CACHE: dict[str, tuple[float, dict[str, tuple[bool, bool]]]] = {}
+# path -> (mtime, facts) of the TaskEnvironments of that file: (names defined there,
+# {local name: (import level, module, imported name)} of its module-level from-imports).
+_ENV_CACHE: dict[str, tuple[float, tuple[set[str], dict[str, tuple[int, str, str]]]]] = {}
+# How many re-exports (`from .base import env` in the imported module) are followed.
+_MAX_REEXPORT_DEPTH = 3
 
 
 def _decorator_name(node: ast.expr) -> Optional[str]:
@@ -56,11 +69,7 @@ def _tasks_in(path: str) -> dict[str, tuple[bool, bool]]:
     if cached is not None and cached[0] == mtime:
         return cached[1]
     found: dict[str, tuple[bool, bool]] = {}
-    try:
-        with open(path, encoding="utf-8") as fh:
-            tree = ast.parse(fh.read())
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-        tree = ast.Module(body=[], type_ignores=[])
+    tree = _parse(path)
     functions: dict[str, bool] = {}
     flytekit = _uses_flytekit(tree)
     for statement in tree.body:
@@ -78,6 +87,72 @@ def _tasks_in(path: str) -> dict[str, tuple[bool, bool]]:
                         found[target.id] = (functions.get(call.args[0].id, False), flytekit)
     _CACHE[path] = (mtime, found)
     return found
+
+
+def _parse(path: str) -> ast.Module:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return ast.Module(body=[], type_ignores=[])
+
+
+def _is_env_call(value: Optional[ast.expr], envs: set[str]) -> bool:
+    """``TaskEnvironment(...)`` under any spelling, or ``<env>.clone_with(...)`` of a known env."""
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    if _decorator_name(func) == "TaskEnvironment":
+        return True
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "clone_with"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in envs
+    )
+
+
+def _env_facts(path: str) -> tuple[set[str], dict[str, tuple[int, str, str]]]:
+    """The environments ``path`` defines at top level and what it imports from where."""
+    try:
+        mtime = os.path.getmtime(path)
+    except OSError:
+        return set(), {}
+    cached = _ENV_CACHE.get(path)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    envs: set[str] = set()
+    imports: dict[str, tuple[int, str, str]] = {}
+    for statement in _parse(path).body:
+        if isinstance(statement, ast.ImportFrom):
+            for alias in statement.names:
+                imports[alias.asname or alias.name] = (statement.level, statement.module or "", alias.name)
+        targets: list[ast.expr] = []
+        value: Optional[ast.expr] = None
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign):
+            targets, value = [statement.target], statement.value
+        if targets and _is_env_call(value, envs | {n for n in imports if n not in envs}):
+            envs.update(t.id for t in targets if isinstance(t, ast.Name))
+    facts = (envs, imports)
+    _ENV_CACHE[path] = (mtime, facts)
+    return facts
+
+
+def _defines_env(path: str, name: str, depth: int = 0) -> bool:
+    """Whether ``name`` in the module at ``path`` is a TaskEnvironment (re-exports followed)."""
+    envs, imports = _env_facts(path)
+    if name in envs:
+        return True
+    source = imports.get(name)
+    if source is None or depth >= _MAX_REEXPORT_DEPTH:
+        return False
+    level, module, imported = source
+    if module.split(".")[0] in _SKIPPED_MODULES:
+        return False
+    files = _module_files(path, level, module)
+    return bool(files) and _defines_env(files[0], imported, depth + 1)
 
 
 def _candidates(base: str, module: str) -> list[str]:
@@ -126,7 +201,7 @@ def imported_tasks(module: cst.Module, path: Optional[str]) -> dict[str, tuple[b
             if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
                 continue
             name = _dotted(small.module)
-            if name.split(".")[0] in ("flyte", "flytekit", "typing", "os", "asyncio"):
+            if name.split(".")[0] in _SKIPPED_MODULES:
                 continue
             files = _module_files(path, len(small.relative), name)
             if not files:
@@ -137,4 +212,29 @@ def imported_tasks(module: cst.Module, path: Optional[str]) -> dict[str, tuple[b
                 if imported in tasks:
                     local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
                     result[local] = tasks[imported]
+    return result
+
+
+def imported_envs(module: cst.Module, path: Optional[str]) -> set[str]:
+    """Local names of TaskEnvironments imported from project files (``from .env import env``)."""
+    if not path or path == "-" or not os.path.isfile(path):
+        return set()
+    result: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            name = _dotted(small.module)
+            if name.split(".")[0] in _SKIPPED_MODULES:
+                continue
+            files = _module_files(path, len(small.relative), name)
+            if not files:
+                continue
+            for alias in small.names:
+                imported = _dotted(alias.name)
+                if _defines_env(files[0], imported):
+                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else imported
+                    result.add(local)
     return result

@@ -250,6 +250,29 @@ class _ApplyReplacements(cst.CSTTransformer):
         return replacement
 
 
+# The TODO marker rule, and the leftover codes whose findings a marker on the same statement
+# already covers (the rewrite says what to do there; two findings for one construct is noise).
+_TODO_CODE = "FM508"
+_FOLDED_PREFIX = "FM5"
+
+
+def _fold_into_todos(findings: list[Finding], spans: list[tuple[int, int, int]]) -> list[Finding]:
+    """Drop FM5xx findings on statements that carry a reported ``# TODO(flytemigrate ...)``."""
+    if not spans:
+        return findings
+    reported = {f.line for f in findings if f.code == _TODO_CODE}
+    covered = [(start, end) for line, start, end in spans if line in reported]
+    if not covered:
+        return findings
+    return [
+        f
+        for f in findings
+        if f.code == _TODO_CODE
+        or not f.code.startswith(_FOLDED_PREFIX)
+        or not any(start <= f.line <= end for start, end in covered)
+    ]
+
+
 def _lint_once(source: str, path: str, codes: frozenset[str]) -> tuple[list[Finding], Optional[cst.Module], list[Diagnostic], Optional[str]]:
     """One lint pass: ``(kept findings, module, meta diagnostics, syntax error message)``."""
     rules = [r for r in _all_rules() if r.code in codes and r.code not in suppression.META_CODES and r.applies_to(source)]
@@ -267,6 +290,7 @@ def _lint_once(source: str, path: str, codes: frozenset[str]) -> tuple[list[Find
 
     found = suppression.collect(wrapper, source, context.positions)
     kept = [f for f in context.findings if f.code not in crashed and not found.suppresses(f.code, f.line)]
+    kept = _fold_into_todos(kept, context.todo_spans)
     meta: list[Diagnostic] = [
         Diagnostic(
             code=INTERNAL_ERROR,

@@ -8,7 +8,7 @@ Scope:
 
 * a comment at the end of a code line covers findings that start on that line;
 * a comment on a line of its own covers the next code line (blank and comment lines between
-  them are skipped), i.e. "the line above";
+  them are skipped, and covered too, for markers such as TODO comments), i.e. "the line above";
 * if the covered line is part of a ``def`` or ``class`` header (from the first decorator to the
   colon), the suppression covers the whole function or class body.
 
@@ -143,7 +143,9 @@ def collect(wrapper: MetadataWrapper, source: str, positions: Optional[Mapping] 
             target = line + 1
             while target <= len(lines) and not is_code_line(target):
                 target += 1
-        first = last = target
+        # From the comment itself: the comment lines in between (only FM508 reports on comment
+        # lines) are covered too, so a suppression can sit above a TODO marker.
+        first, last = (line if own_line else target), target
         for header_first, header_last, end in headers.ranges:
             if header_first <= target <= header_last:
                 # The outermost header containing the line wins (a def line is only in one header).

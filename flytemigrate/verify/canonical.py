@@ -9,6 +9,7 @@ JSON-safe canonical form and compared in the parent:
 * sets become ``{"__set__": [...]}`` with items sorted, so order does not matter;
 * DataFrames become ``{"__dataframe__": {"columns", "dtypes", "data"}}``;
 * files and directories become a content hash (``{"__file__": sha256}``, ``{"__dir__": {rel: sha256}}``);
+* plain objects (pickled by flytekit) become their class name and ``vars()``;
 * NaN/inf, bytes, datetimes and anything else get tagged strings.
 
 ``compare(a, b, rel_tol)`` walks two canonical values and returns human-readable differences,
@@ -173,6 +174,9 @@ def canonical(value: Any) -> Any:
         return {"__timedelta__": value.total_seconds()}
     if hasattr(value, "tolist"):  # numpy scalars and arrays
         return canonical(value.tolist())
+    if type(value).__repr__ is object.__repr__ and isinstance(getattr(value, "__dict__", None), dict):
+        # A pickled plain object: its default repr carries a memory address that differs per run.
+        return {"__object__": type(value).__qualname__, "state": canonical(vars(value))}
     return {"__repr__": repr(value)}
 
 

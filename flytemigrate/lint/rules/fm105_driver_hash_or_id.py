@@ -11,7 +11,7 @@ _HEAD = 'import flyte\nenv = flyte.TaskEnvironment(name="x")\n\n@env.task\ndef s
 
 
 class DriverHashOrId(ReplayedCallRule):
-    """Flags `hash()` and `id()` in driver code.
+    """Flags `hash()` and `id()` in driver code (not in values that only go into log lines).
 
     Why it breaks in Flyte 2:
         `hash()` of a `str` or `bytes` is salted per process (`PYTHONHASHSEED`), and `id()` is a
@@ -37,10 +37,12 @@ class DriverHashOrId(ReplayedCallRule):
     severity: ClassVar[Severity] = Severity.WARNING
     PREFILTER: ClassVar[tuple[str, ...]] = ("hash(", "id(")
     SKIP_TASK_ARGUMENTS = False
+    SKIP_LOG_ARGUMENTS = True
     VALID: ClassVar[list[str]] = [
         _HEAD + "import zlib\n\n@env.task\ndef main(names: list[str]) -> list[int]:\n    return [shard(n, zlib.crc32(n.encode()) % 8) for n in names]\n",
         _HEAD + "@env.task\ndef leaf(name: str) -> int:\n    return hash(name) % 8\n",
         _HEAD + "import hashlib\n\n@env.task\ndef main(name: str) -> int:\n    return shard(name, int(hashlib.sha256(name.encode()).hexdigest(), 16) % 8)\n",
+        _HEAD + "@env.task\ndef main(name: str) -> int:\n    print('object', id(name))\n    return shard(name, 1)\n",
     ]
     INVALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef main(names: list[str]) -> list[int]:\n    return [shard(n, hash(n) % 8) for n in names]\n",

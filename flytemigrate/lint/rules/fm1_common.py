@@ -137,16 +137,119 @@ def argument_calls(analysis: ModuleAnalysis, info: FunctionInfo) -> Iterator[tup
                     yield site, call
 
 
+# Logging methods: a value that only reaches a log line changes the log on replay, nothing else.
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_LOG_FUNCTIONS = frozenset({"builtins.print", "warnings.warn", "pprint.pprint"}) | frozenset(
+    f"logging.{m}" for m in _LOG_METHODS
+)
+
+
+def _is_log_call(site: CallSite) -> bool:
+    """``print(...)``, ``logging.info(...)``, ``logger.info(...)``, ``self.log.warning(...)``."""
+    if site.names & _LOG_FUNCTIONS:
+        return True
+    func = site.node.func
+    # `logger.info(...)` on any plain name chain (loggers are rarely resolvable: getLogger()).
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in _LOG_METHODS
+        and dotted_name(func.value) is not None
+        and not any(n.startswith(("flyte.", "flytekit.")) for n in site.names)
+    )
+
+
+class _LoggedOnly(cst.CSTVisitor):
+    """Names assigned from a call (``t0 = time.time()``) and every load of each name, in one body."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assigned: dict[str, list[int]] = {}  # name -> ids of the calls assigned to it
+        self.loads: dict[str, list[int]] = {}  # name -> ids of the Name nodes reading it
+        self.other_stores: set[str] = set()  # names also bound some other way
+        self._targets: set[int] = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._targets.add(id(target.target))
+            if isinstance(target.target, cst.Name) and isinstance(node.value, cst.Call) and len(node.targets) == 1:
+                self.assigned.setdefault(target.target.value, []).append(id(node.value))
+            elif isinstance(target.target, cst.Name):
+                self.other_stores.add(target.target.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets.add(id(node.target))
+        if isinstance(node.target, cst.Name):
+            if isinstance(node.value, cst.Call):
+                self.assigned.setdefault(node.target.value, []).append(id(node.value))
+            else:
+                self.other_stores.add(node.target.value)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self._targets:
+            self.loads.setdefault(node.value, []).append(id(node))
+
+    # Keyword names and attribute names are not variables.
+    def visit_Arg_keyword(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._targets.add(id(node.keyword))
+
+    def visit_Attribute_attr(self, node: cst.Attribute) -> None:
+        self._targets.add(id(node.attr))
+
+
+def log_argument_calls(info: FunctionInfo) -> set[int]:
+    """Ids of calls whose value only reaches logging/print calls in ``info``: calls inside their
+    arguments, and calls assigned to a local name that is read nowhere else
+    (``t0 = time.time()`` ... ``logger.info("took %s", time.time() - t0)``)."""
+    ids: set[int] = set()
+    logged_names: set[int] = set()
+    for site in info.calls:
+        if site.derived or not _is_log_call(site):
+            continue
+        for arg in site.node.args:
+            ids.update(id(call) for call in calls_in(arg.value))
+            logged_names.update(id(name) for name in _names_in(arg.value))
+    if not logged_names:
+        return ids
+    body = _LoggedOnly()
+    info.node.body.visit(body)
+    for name, calls in body.assigned.items():
+        loads = body.loads.get(name, [])
+        if name in body.other_stores or not loads or not all(load in logged_names for load in loads):
+            continue
+        ids.update(calls)
+    return ids
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[cst.Name] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node)
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    finder = _Names()
+    node.visit(finder)
+    return finder.names
+
+
 class ReplayedCallRule(Rule):
     """Base of rules that look at every call made by replayed code (drivers and their helpers)."""
 
     # Skip calls that are direct arguments of task/trace calls (FM106 reports those).
     SKIP_TASK_ARGUMENTS = True
+    # Skip calls whose value only goes into a log line or print (replay changes the log only).
+    SKIP_LOG_ARGUMENTS = False
 
     def visit_Module(self, node: cst.Module) -> None:
         analysis = self.context.analysis
         for info, _chain in analysis.replayed_functions():
             skip = {id(call) for _site, call in argument_calls(analysis, info)} if self.SKIP_TASK_ARGUMENTS else set()
+            if self.SKIP_LOG_ARGUMENTS:
+                skip |= log_argument_calls(info)
             for site in info.calls:
                 if site.derived or id(site.node) in skip:
                     continue

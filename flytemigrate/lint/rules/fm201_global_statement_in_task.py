@@ -17,7 +17,10 @@ class GlobalStatementInTask(Rule):
     in nested tasks and traces (a plain closure's `nonlocal` stays in its caller's process).
 
     Severity is warning when another task reads the variable (a hand-off that cannot work) and
-    info when only the writing task uses it (a per-container cache, e.g. a lazily loaded model).
+    info when only the writing task uses it (a per-container cache). The lazy-initialisation
+    idiom is not reported at all: every assignment of the name guarded by a test that it is
+    still unset (`if _MODEL is None: _MODEL = load()`, `if not _CLIENT: ...`) is a per-container
+    cache by construction, which is how Flyte 2 recommends loading models in reused containers.
 
     Why it breaks in Flyte 2:
         Every task runs in its own container (its own process) on a cluster. A module-level
@@ -51,10 +54,16 @@ class GlobalStatementInTask(Rule):
         _HEAD + "@env.task\ndef outer(xs: list[int]) -> int:\n    total = 0\n    def add(x):\n        nonlocal total\n        total += x\n    for x in xs:\n        add(x)\n    return total\n",
         # A plain script function that no task calls.
         _HEAD + "VERBOSE = False\n\ndef main() -> None:\n    global VERBOSE\n    VERBOSE = True\n",
+        # Lazy initialisation: a per-container cache.
+        _HEAD + "_MODEL = None\n\ndef get_model():\n    global _MODEL\n    if _MODEL is None:\n        _MODEL = object()\n    return _MODEL\n\n"
+        "@env.task\ndef predict(x: int) -> int:\n    return x if get_model() else 0\n",
+        _HEAD + "_CLIENT = None\n\n@env.task\ndef fetch(key: str) -> str:\n    global _CLIENT\n    if not _CLIENT:\n        _CLIENT = dict(k='v')\n    return _CLIENT.get(key, '')\n",
     ]
     INVALID: ClassVar[list[str]] = [
         _HEAD + "COUNT = 0\n\n@env.task\ndef step() -> int:\n    global COUNT\n    COUNT += 1\n    return COUNT\n",
         _HEAD + "MODEL = None\n\ndef load():\n    global MODEL\n    MODEL = object()\n\n@env.task\ndef predict(x: int) -> int:\n    load()\n    return x\n",
+        # Guarded, but the guard tests another name: not the lazy-initialisation idiom.
+        _HEAD + "MODEL = None\nREADY = False\n\n@env.task\ndef predict(x: int) -> int:\n    global MODEL\n    if not READY:\n        MODEL = object()\n    return x\n",
         _HEAD + "@env.task\ndef leaf(x: int) -> int:\n    return x\n\n@env.task\nasync def outer(xs: list[int]) -> int:\n    total = 0\n    @flyte.trace\n    async def add(x: int) -> None:\n        nonlocal total\n        total += x\n    for x in xs:\n        await add(leaf(x))\n    return total\n",
     ]
 
@@ -82,7 +91,7 @@ class GlobalStatementInTask(Rule):
                             "tasks run in separate containers and never see each other's globals",
                             help="pass the value between tasks as inputs and outputs instead of module state",
                         )
-                    else:
+                    elif not all(_lazily_initialised(info.node, n) for n in names):
                         # Only the writing task(s) use it: a per-container cache, which works but
                         # is recomputed in every container and kept across runs of a reused one.
                         self.report(
@@ -103,3 +112,73 @@ class GlobalStatementInTask(Rule):
                         f"{info.kind} runs elsewhere or is replayed from its record",
                         help="return the value instead of rebinding an enclosing variable",
                     )
+
+
+class _GuardedStores(cst.CSTVisitor):
+    """Whether every assignment of ``name`` sits under an ``if`` testing that it is unset."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.guards = 0
+        self.stores = 0
+        self.unguarded = 0
+
+    def _tests_unset(self, test: cst.BaseExpression) -> bool:
+        # `X is None`, `X == None`, `not X`, possibly combined with `or`/`and`.
+        if isinstance(test, cst.BooleanOperation):
+            return self._tests_unset(test.left) or self._tests_unset(test.right)
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return isinstance(test.expression, cst.Name) and test.expression.value == self.name
+        if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == self.name:
+            return any(
+                isinstance(c.operator, (cst.Is, cst.Equal)) and isinstance(c.comparator, cst.Name) and c.comparator.value == "None"
+                for c in test.comparisons
+            )
+        return False
+
+    def visit_If(self, node: cst.If) -> None:
+        if self._tests_unset(node.test):
+            self.guards += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if self._tests_unset(original_node.test):
+            self.guards -= 1
+
+    # `else:`/`elif` branches run when the name *is* set: not guarded.
+    def visit_If_orelse(self, node: cst.If) -> None:
+        if self._tests_unset(node.test):
+            self.guards -= 1
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        if self._tests_unset(node.test):
+            self.guards += 1
+
+    def _store(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name) and target.value == self.name:
+            self.stores += 1
+            if self.guards <= 0:
+                self.unguarded += 1
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._store(element.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._store(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._store(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._store(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._store(node.target)
+
+
+def _lazily_initialised(function: cst.FunctionDef, name: str) -> bool:
+    """``if NAME is None: NAME = ...`` (every store of ``name`` in ``function`` guarded so)."""
+    finder = _GuardedStores(name)
+    function.body.visit(finder)
+    return finder.stores > 0 and finder.unguarded == 0

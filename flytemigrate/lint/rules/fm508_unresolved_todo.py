@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import ClassVar, Optional, Sequence
 
 import libcst as cst
+from libcst.metadata import PositionProvider
 
 from flytemigrate.lint.base import Rule, Severity
 
@@ -18,6 +19,8 @@ class UnresolvedTodo(Rule):
     When a construct cannot be converted safely, the rewrite leaves the code in place with a
     TODO comment saying what to do. The linter keeps reporting each marker until a person has
     done the work and deleted the comment. This rule runs on every file, Flyte import or not.
+    A statement marked by a TODO is reported once, by this rule: other migration-leftover
+    findings (FM5xx) on the same statement are folded into the TODO's.
 
     Why it breaks in Flyte 2:
         The code next to the marker is still Flyte 1 code or semantically different under
@@ -49,6 +52,37 @@ class UnresolvedTodo(Rule):
         "import flyte\ny = compute()  # TODO(flytemigrate): verify the cache version\n",
         "def f(\n    a,  # TODO(flytemigrate FM301): annotate\n):\n    pass\n",
     ]
+
+    # -- statements a TODO comment annotates (see LintContext.todo_spans) ----------------------
+
+    def _marked(self, node: cst.CSTNode, leading: Sequence[cst.EmptyLine], header_of: Optional[cst.BaseSuite] = None) -> None:
+        comments = [line.comment for line in leading if line.comment is not None and _TODO_RE.search(line.comment.value)]
+        if not comments:
+            return
+        span = self.get_metadata(PositionProvider, node)
+        last = span.end.line
+        if isinstance(header_of, cst.IndentedBlock) and header_of.body:
+            last = self.get_metadata(PositionProvider, header_of.body[0]).start.line - 1
+        for comment in comments:
+            line = self.get_metadata(PositionProvider, comment).start.line
+            self.context.todo_spans.append((line, span.start.line, max(span.start.line, last)))
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._marked(node, node.leading_lines)
+        trailing = node.trailing_whitespace.comment
+        if trailing is not None and _TODO_RE.search(trailing.value):
+            span = self.get_metadata(PositionProvider, node)
+            self.context.todo_spans.append((span.end.line, span.start.line, span.end.line))
+
+    def _compound(self, node: cst.BaseCompoundStatement) -> None:
+        # Only the header (decorators to the colon): the body has its own statements.
+        leading = getattr(node, "leading_lines", ())
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            leading = [*leading, *(line for d in node.decorators for line in d.leading_lines)]
+        self._marked(node, leading, getattr(node, "body", None))
+
+    visit_FunctionDef = visit_ClassDef = visit_If = visit_For = visit_While = _compound
+    visit_With = visit_Try = visit_TryStar = visit_Match = _compound
 
     def visit_Comment(self, node: cst.Comment) -> None:
         match = _TODO_RE.search(node.value)

@@ -1,7 +1,9 @@
 """The shared base of every flytemigrate codemod.
 
-A codemod is a LibCST ``VisitorBasedCodemodCommand`` that declares ``QualifiedNameProvider`` (and
-whatever else it needs) and matches Flyte 1 constructs by qualified name, never by spelling.
+A codemod is a LibCST ``VisitorBasedCodemodCommand`` that matches Flyte 1 constructs by qualified
+name, never by spelling. Qualified names come from the module's import statements
+(``names.ImportTable``), not from LibCST's ``QualifiedNameProvider``: every codemod sees a new
+version of the tree, and a scope analysis per version was most of the cost of a rewrite.
 This base adds the two things every codemod needs on top of LibCST:
 
 * ``self.report(node, code, message)``: record a diagnostic (collected by the pipeline), and
@@ -23,7 +25,18 @@ from libcst.matchers._decorators import (
     VISIT_NEGATIVE_MATCHER_ATTR,
     VISIT_POSITIVE_MATCHER_ATTR,
 )
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from flytemigrate.codemods.names import (
+    FUNCTION_SCOPES,
+    NOT_ACCESS_SLOTS,
+    STATEMENT_TYPES,
+    ImportTable,
+    base_name,
+    collect_not_accesses,
+    local_bindings,
+)
 
 from flytemigrate.diagnostics import Diagnostic, Severity
 
@@ -121,9 +134,9 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
     (``@m.visit``, ``@m.call_if_inside`` ...) gets LibCST's full machinery as before.
     """
 
-    # Positions are resolved on demand in ``report`` (most passes report nothing; a position
-    # pass costs about 1.5x a parse of the module).
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    # No LibCST metadata: names come from ``ImportTable`` and positions are resolved on demand in
+    # ``report`` (most passes report nothing; a position pass costs about 1.5x a parse).
+    METADATA_DEPENDENCIES = ()
 
     # Words at least one of which must appear in the module for this codemod to have anything to
     # do. Sound because a qualified name always comes from an import or attribute that spells
@@ -169,10 +182,35 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
         # One list of pending TODO comments per statement being visited; a TODO lands above the
         # innermost statement that contains the construct (for a decorator: above the function).
         self._todo_stack: list[list[str]] = []
+        self._reset_names(None)
+
+    def _reset_names(self, module: Optional[cst.Module]) -> None:
+        """Forget what was known about the previous tree (a codemod instance may transform several)."""
+        self._module = module
+        self._imports: Optional[ImportTable] = None
+        self._positions_map = None
+        # Names the traversal met in a position that is not an access (``x.attr``'s attr, keyword
+        # and parameter names, definition names, assignment targets): they refer to no import.
+        self._not_accesses: set[int] = set()
+        # Functions whose body the traversal is inside (innermost last), for shadowing; and the
+        # names each binds locally, computed only when a name inside it resolves to an import.
+        self._function_stack: list[cst.CSTNode] = []
+        self._locals: dict[int, set[str]] = {}
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        self._reset_names(tree)
+        # False while every leave hook has handed back the node it was given (and no TODO comment
+        # was added): the output then generates the same code as ``tree``, and the pipeline can
+        # keep ``tree`` without generating code to compare.
+        self.modified = False
+        return super().transform_module_impl(tree)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
+        if type(node) in STATEMENT_TYPES:
             self._todo_stack.append([])
+        slots = NOT_ACCESS_SLOTS.get(type(node))
+        if slots is not None:
+            collect_not_accesses(node, slots, self._not_accesses)
         fast = self._fast
         if fast is None:
             return super().on_visit(node)
@@ -180,6 +218,8 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
         return visit is None or visit(self, node) is not False
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if attribute == "body" and type(node) in FUNCTION_SCOPES:
+            self._function_stack.append(node)
         fast = self._fast
         if fast is None:
             return super().on_visit_attribute(node, attribute)
@@ -189,6 +229,8 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
                 visit(self, node)
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if attribute == "body" and type(original_node) in FUNCTION_SCOPES and self._function_stack:
+            self._function_stack.pop()
         fast = self._fast
         if fast is None:
             return super().on_leave_attribute(original_node, attribute)
@@ -201,13 +243,22 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
         fast = self._fast
         if fast is None:
             result = super().on_leave(original_node, updated_node)
+            self.modified = True  # LibCST's matcher machinery: no bookkeeping, assume a change
         else:
             leave = fast.leave.get(type(original_node).__name__)
-            result = updated_node if leave is None else leave(self, original_node, updated_node)
-        if isinstance(original_node, cst.BaseStatement) and self._todo_stack:
+            if leave is None:
+                result = updated_node
+            else:
+                result = leave(self, original_node, updated_node)
+                if result is not updated_node:
+                    self.modified = True
+        if type(original_node) in STATEMENT_TYPES and self._todo_stack:
             pending = self._todo_stack.pop()
             if pending and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                result = add_leading_comments(result, pending)
+                commented = add_leading_comments(result, pending)
+                if commented is not result:
+                    self.modified = True
+                    result = commented
         return result
 
     def todo(self, node: cst.CSTNode, code: str, message: str, help: Optional[str] = None) -> None:
@@ -241,17 +292,48 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
         return self.context.scratch.get(OPTIONS_KEY) or RewriteOptions()
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        names = self.get_metadata(QualifiedNameProvider, node, set()) or set()
-        return {public_name(q.name) for q in names}
+        """Qualified names ``node`` may refer to through the module's imports (deep flytekit paths folded).
+
+        Like ``QualifiedNameProvider`` for imported names: empty for a name that is not an access
+        (see ``on_visit``) or that a function enclosing the traversal's position binds itself.
+        """
+        if self._module is None:
+            return set()
+        if id(node) in self._not_accesses:
+            return set()
+        if self._imports is None:
+            self._imports = ImportTable(self._module, self.context.scratch.get(AddImportsVisitor.CONTEXT_KEY, ()))
+        names = self._imports.resolve(node)
+        if not names:
+            return set()
+        if self._function_stack and self._shadowed(node):
+            return set()
+        return {public_name(name) for name in names}
+
+    def _shadowed(self, node: cst.CSTNode) -> bool:
+        """True when a function the traversal is inside binds the name ``node`` starts from."""
+        name = base_name(node)
+        for function in self._function_stack:
+            bound = self._locals.get(id(function))
+            if bound is None:
+                bound = self._locals[id(function)] = local_bindings(function)
+            if name in bound:
+                return True
+        return False
 
     def matches(self, node: cst.CSTNode, *names: str) -> bool:
         return bool(self.qualified_names(node) & set(names))
 
     def _positions(self):
-        """PositionProvider for the tree being transformed (cached by the wrapper for later codemods)."""
-        if PositionProvider not in self.metadata:
-            self.metadata[PositionProvider] = self.context.wrapper.resolve(PositionProvider)
-        return self.metadata[PositionProvider]
+        """Positions of the tree being transformed, computed at the first report of this pass.
+
+        No copy of the tree: a node a transform placed twice keeps one of its positions, which
+        is all a diagnostic needs.
+        """
+        if self._positions_map is None:
+            module = self._module if self._module is not None else cst.Module([])
+            self._positions_map = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._positions_map
 
     def report(
         self,

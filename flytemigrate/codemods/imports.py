@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.codemod.visitors import RemoveImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.names import EXPRESSION_TYPES
 
 _FLYTE1 = ("flytekit", "flytekitplugins")
 
@@ -64,6 +65,14 @@ class ImportsCodemod(FlyteCodemod):
 
     DESCRIPTION = "Remove flytekit imports that are no longer used."
     TRIGGERS = ("flytekit",)
+    # The imports other codemods requested must be in the tree first: ``leave_Module`` regroups them.
+    SEES_ADDED_IMPORTS = True
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # Imports are statements: never descend into expressions (most of a module's nodes).
+        if type(node) in EXPRESSION_TYPES:
+            return False
+        return super().on_visit(node)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         # The flytekit imports are removed after this pass (RemoveImportsVisitor), taking the blank

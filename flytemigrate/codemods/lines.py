@@ -15,6 +15,12 @@ class LineMap:
     """new line (1-based) -> old line for one step; inserted lines map to the line they precede."""
 
     def __init__(self, old: str, new: str) -> None:
+        # The diff is computed at the first lookup: most rewrites report nothing after a step.
+        self._texts: tuple[str, str] | None = (old, new)
+        self._map: dict[int, int] = {}
+        self._old_count = 1
+
+    def _compute(self, old: str, new: str) -> None:
         old_lines, new_lines = old.splitlines(), new.splitlines()
         self._old_count = max(len(old_lines), 1)
         self._map: dict[int, int] = {}
@@ -30,6 +36,9 @@ class LineMap:
                 self._map[j + 1] = min(i + 1, self._old_count)
 
     def __call__(self, line: int) -> int:
+        if self._texts is not None:
+            self._compute(*self._texts)
+            self._texts = None
         return self._map.get(line, min(line, self._old_count))
 
 

@@ -32,33 +32,7 @@ from libcst.matchers import _visitors as _matcher_visitors
 from libcst.metadata import MetadataWrapper
 
 from flytemigrate.codemods.base import RewriteOptions
-
-
-class _AddImportsStatementsOnly(AddImportsVisitor):
-    """``AddImportsVisitor`` that does not descend into expressions.
-
-    It only ever rewrites ``ImportFrom`` statements and the module body, and no import statement
-    lives inside an expression; skipping them leaves those subtrees as they were instead of
-    rebuilding identical copies (most of a module's nodes are expressions).
-    """
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseExpression):
-            return False
-        return super().on_visit(node)
-
-
-class _RemoveImportsStatementsOnly(RemoveImportsVisitor):
-    """``RemoveImportsVisitor`` whose rewriting pass does not descend into expressions.
-
-    Its own pass only rewrites ``Import``/``ImportFrom`` statements (which of them are unused is
-    decided beforehand by ``GatherUnusedImportsVisitor`` over the whole module, unchanged).
-    """
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseExpression):
-            return False
-        return super().on_visit(node)
+from flytemigrate.codemods.import_edits import ImportAdder, UnusedImportsRemover
 
 
 def _install_top_imports_gatherer() -> None:
@@ -93,11 +67,11 @@ def _install_top_imports_gatherer() -> None:
 
 _install_top_imports_gatherer()
 
-# What ``CodemodCommand.transform_module`` runs after the command itself, in this order.
-_IMPORT_TRANSFORMS: tuple[tuple[str, type[Codemod]], ...] = (
-    (AddImportsVisitor.CONTEXT_KEY, _AddImportsStatementsOnly),
-    (RemoveImportsVisitor.CONTEXT_KEY, _RemoveImportsStatementsOnly),
-)
+# Import additions are collected across codemods and applied in one pass, just before the first
+# codemod that must see them (``SEES_ADDED_IMPORTS``) or at the end; removals right after the
+# command that requested them (only ``ImportsCodemod`` does, and it runs last).
+_ADD_KEY = AddImportsVisitor.CONTEXT_KEY
+_REMOVE_KEY = RemoveImportsVisitor.CONTEXT_KEY
 
 
 def _memoise_empty(gather):
@@ -199,16 +173,34 @@ class Runner:
         once applied: LibCST leaves them there, and every later command would re-run them.
         """
         self.previous_code = code
+        if getattr(type(codemod), "SEES_ADDED_IMPORTS", False):
+            tree, code = self._apply(_ADD_KEY, ImportAdder, codemod.context, tree, code)
         started = time.process_time()
         seen, out = self._transform(codemod, tree)
-        tree, code = self._settle(seen, out, code)
+        if getattr(codemod, "modified", True):
+            tree, code = self._settle(seen, out, code)
+        else:
+            tree = seen  # every hook returned what it was given: the same code, no need to generate it
         self._account(type(codemod).__name__, started)
-        for key, transform in _IMPORT_TRANSFORMS:
-            if key in codemod.context.scratch:
-                started = time.process_time()
-                seen, out = self._transform(transform(codemod.context), tree)
-                tree, code = self._settle(seen, out, code)
-                codemod.context.scratch.pop(key, None)
-                self._account(key.split(".")[-1] if "." in key else key, started)
+        tree, code = self._apply(_REMOVE_KEY, UnusedImportsRemover, codemod.context, tree, code)
         self.changed = code != self.previous_code
+        return tree, code
+
+    def finish(self, context, tree: cst.Module, code: str) -> tuple[cst.Module, str]:
+        """Apply the import additions still pending after the last codemod."""
+        self.previous_code = code
+        tree, code = self._apply(_ADD_KEY, ImportAdder, context, tree, code)
+        self.changed = code != self.previous_code
+        return tree, code
+
+    def _apply(self, key: str, transform: type[Codemod], context, tree: cst.Module, code: str) -> tuple[cst.Module, str]:
+        """Run one of the import visitors on the requests under ``key`` (then drop them: LibCST
+        leaves them in the scratch space, and every later run would apply them again)."""
+        if key not in context.scratch:
+            return tree, code
+        started = time.process_time()
+        seen, out = self._transform(transform(context), tree)
+        tree, code = self._settle(seen, out, code)
+        context.scratch.pop(key, None)
+        self._account("add imports" if key == _ADD_KEY else "remove unused imports", started)
         return tree, code

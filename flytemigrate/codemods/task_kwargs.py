@@ -456,6 +456,19 @@ def map_task_kwargs(
         else:
             todos.append(Todo(arg, FM_NO_EQUIVALENT, f"@{kind} argument has no Flyte 2 equivalent, removed: {source_of(arg)}"))
 
+    if resources_var and (len(resources_var) > 1 or requests or limits or accelerator is not None) and resolve is not None:
+        # requests=SMALL, limits=BIG with module-level Resources(...) variables: merge their
+        # values into one flyte.Resources (the variables stay for whoever else uses them).
+        resolved = [(arg, resolve(arg.value)) for arg in resources_var]
+        if all(c is not None and matches(c.func, "flytekit.Resources") for _, c in resolved):
+            for arg, found in resolved:
+                assert found is not None and arg.keyword is not None
+                fields = resource_fields(found, todos)
+                if arg.keyword.value == "limits":
+                    limits = {**(limits or {}), **fields}
+                else:
+                    requests = {**(requests or {}), **fields}
+            resources_var = []
     if resources_var:
         if len(resources_var) > 1 or requests or limits or accelerator is not None:
             todos.append(

@@ -15,6 +15,9 @@ The behaviour that differs, measured on flyte 2.12:
   download it on access); a Flyte 2 ``File`` is not. In leaf tasks a File/Dir parameter passed
   to an ordinary call becomes ``param.download_sync()``; ``.download()`` -> ``.download_sync()``,
   ``.open(mode)`` -> ``.open_sync(mode)``, dataset ``.open(T).all()`` -> ``.open(T).all_sync()``.
+* Elements of ``List[FlyteFile]`` / ``Dict[str, FlyteFile]`` parameters bound by ``for`` loops and
+  comprehensions (``for f in files``, ``for k, f in files.items()``, ``files[0]``) are File/Dir
+  values like a parameter, so the same path and method rewrites apply to them.
 * Class methods: ``FlyteFile.new_remote_file(name)`` -> ``File.new_remote(name)``,
   ``FlyteFile.from_source(uri)`` -> ``File.from_existing_remote(uri)`` (same for Dir); any other
   attribute of the class is marked with a TODO rather than renamed onto a missing method.
@@ -78,6 +81,13 @@ CLASS_ATTRIBUTE_HINTS = {
     ("Dir", "listdir"): "flyte.io.Dir has no listdir: use d.walk_sync(recursive=False) (files only, as File objects) "
     "or os.listdir(d.download_sync()) (names of files and subdirectories)",
 }
+# Annotations whose elements are the flyte.io values (sequence-like / mapping-like).
+_SEQUENCES = {
+    "typing.List", "typing.Sequence", "typing.Iterable", "typing.Collection", "typing.Set", "builtins.list",
+    "builtins.set", "collections.abc.Sequence", "collections.abc.Iterable", "collections.abc.Collection",
+}
+_MAPPINGS = {"typing.Dict", "typing.Mapping", "builtins.dict", "collections.abc.Mapping"}
+_UNWRAP = {"typing.Annotated", "typing_extensions.Annotated", "typing.Optional"}
 # URI schemes of objects that already exist remotely (FlyteFile("s3://...") is a reference, not an upload).
 _REMOTE_SCHEMES = ("s3://", "gs://", "gcs://", "abfs://", "abfss://", "az://", "http://", "https://", "file://")
 # Calls whose result is a local path (str or pathlib.Path).
@@ -96,6 +106,7 @@ class _Scope:
     returns: Optional[str] = None
     io_vars: set[str] = field(default_factory=set)  # already flyte.io values
     io_kinds: dict[str, str] = field(default_factory=dict)  # local variables of a known kind -> File / Dir
+    containers: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (element kind, "seq" / "map")
     path_vars: set[str] = field(default_factory=set)  # local path strings
 
 
@@ -115,6 +126,7 @@ class TypesCodemod(FlyteCodemod):
         self._entities: set[str] = set()
         self._aliases: dict[str, str] = {}
         self._constants: dict[str, str] = {}
+        self._comprehensions: list[dict] = []
 
     def visit_Module(self, node: cst.Module) -> None:
         self._entities = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef) and self.function_kind(s)}
@@ -144,13 +156,51 @@ class TypesCodemod(FlyteCodemod):
         self._constants = {k: v for k, v in self._constants.items() if assigned.get(k) == 1}
 
     def _annotation_kind(self, node: cst.BaseExpression) -> Optional[str]:
-        """The flyte.io kind an annotation stands for, through ``Annotated[...]``, ``Optional[...]`` and aliases."""
+        """The flyte.io kind an annotation stands for, through ``Annotated[...]``, ``Optional[...]``,
+        ``Union[X, None]`` / ``X | None`` and aliases."""
+        node = self._unwrap(node)
         if isinstance(node, cst.Subscript) and node.slice and isinstance(node.slice[0].slice, cst.Index):
-            if self.matches(node.value, "typing.Annotated", "typing_extensions.Annotated", "typing.Optional"):
+            if self.matches(node.value, *_UNWRAP):
                 return self._annotation_kind(node.slice[0].slice.value)
         if isinstance(node, cst.Name) and node.value in self._aliases:
             return self._aliases[node.value]
         return self._type_of(node)
+
+    def _unwrap(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """``X`` for ``Optional[X]``, ``Annotated[X, ...]``, ``Union[X, None]`` and ``X | None``."""
+        while True:
+            if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+                if _is_none(node.right):
+                    node = node.left
+                    continue
+                if _is_none(node.left):
+                    node = node.right
+                    continue
+            if isinstance(node, cst.Subscript) and node.slice and all(isinstance(e.slice, cst.Index) for e in node.slice):
+                items = [e.slice.value for e in node.slice]
+                if self.matches(node.value, *_UNWRAP):
+                    node = items[0]
+                    continue
+                if self.matches(node.value, "typing.Union"):
+                    rest = [item for item in items if not _is_none(item)]
+                    if len(rest) == 1:
+                        node = rest[0]
+                        continue
+            return node
+
+    def _container_kind(self, node: cst.BaseExpression) -> Optional[tuple[str, str]]:
+        """(element kind, "seq" / "map") for ``List[FlyteFile]``, ``Dict[str, FlyteDirectory]`` ..."""
+        node = self._unwrap(node)
+        if not isinstance(node, cst.Subscript) or not all(isinstance(e.slice, cst.Index) for e in node.slice):
+            return None
+        items = [e.slice.value for e in node.slice]
+        if self.matches(node.value, *_SEQUENCES) and len(items) == 1:
+            kind = self._annotation_kind(items[0])
+            return (kind, "seq") if kind else None
+        if self.matches(node.value, *_MAPPINGS) and len(items) == 2:
+            kind = self._annotation_kind(items[1])
+            return (kind, "map") if kind else None
+        return None
 
     def _type_of(self, node: cst.CSTNode) -> Optional[str]:
         if isinstance(node, cst.Subscript):
@@ -169,6 +219,9 @@ class TypesCodemod(FlyteCodemod):
                 kind = self._annotation_kind(param.annotation.annotation)
                 if kind:
                     scope.params[param.name.value] = kind
+                container = self._container_kind(param.annotation.annotation)
+                if container:
+                    scope.containers[param.name.value] = container
         if node.returns is not None:
             scope.returns = self._annotation_kind(node.returns.annotation)
         scope.io_vars = set(scope.params)
@@ -177,6 +230,72 @@ class TypesCodemod(FlyteCodemod):
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         self._scopes.pop()
         return updated_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        # ``f = f.download()`` rebinds a parameter to a local path: later uses are not File values.
+        scope = self._scopes[-1]
+        for target in original_node.targets:
+            if isinstance(target.target, cst.Name) and target.target.value not in scope.io_vars:
+                scope.params.pop(target.target.value, None)
+                scope.containers.pop(target.target.value, None)
+        return updated_node
+
+    # ------------------------------------------------------------------ loops over File containers
+
+    def _loop_bindings(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> dict[str, str]:
+        """Names a ``for target in iterable`` binds to elements of a File/Dir/DataFrame container."""
+        scope = self._scopes[-1]
+        method = None
+        if isinstance(iterable, cst.Call) and not iterable.args and isinstance(iterable.func, cst.Attribute):
+            method, iterable = iterable.func.attr.value, iterable.func.value
+        elif (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Name)
+            and iterable.func.value == "enumerate"
+            and len(iterable.args) == 1
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+        ):
+            method, iterable, target = "enumerate", iterable.args[0].value, target
+        if not isinstance(iterable, cst.Name) or iterable.value not in scope.containers:
+            return {}
+        kind, shape = scope.containers[iterable.value]
+        element = None
+        if shape == "seq" and method is None:
+            element = target
+        elif (shape == "seq" and method == "enumerate") or (shape == "map" and method == "items"):
+            if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+                element = target.elements[1].value
+        elif shape == "map" and method == "values":
+            element = target
+        return {element.value: kind} if isinstance(element, cst.Name) else {}
+
+    def visit_For(self, node: cst.For) -> None:
+        self._scopes[-1].params.update(self._loop_bindings(node.target, node.iter))
+
+    def _visit_comprehension(self, node) -> None:
+        scope = self._scopes[-1]
+        saved = {}
+        for_in = node.for_in
+        while for_in is not None:
+            for name, kind in self._loop_bindings(for_in.target, for_in.iter).items():
+                saved.setdefault(name, scope.params.get(name))
+                scope.params[name] = kind
+            for_in = for_in.inner_for_in
+        self._comprehensions.append(saved)
+
+    def _leave_comprehension(self, original_node, updated_node):
+        # Comprehension variables do not outlive the comprehension.
+        scope = self._scopes[-1]
+        for name, previous in self._comprehensions.pop().items():
+            if previous is None:
+                scope.params.pop(name, None)
+            else:
+                scope.params[name] = previous
+        return updated_node
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+    leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension
 
     def visit_Assign(self, node: cst.Assign) -> None:
         scope = self._scopes[-1]
@@ -264,11 +383,18 @@ class TypesCodemod(FlyteCodemod):
         if kind in {"File", "Dir"} and attr in INSTANCE_ATTRIBUTES and value.value in scope.params:
             # Only parameters: for them flytekit's .path is the local copy and .remote_source the URI.
             return cst.parse_expression(f"{value.value}.{INSTANCE_ATTRIBUTES[attr]}")
-        if attr == "all" and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if attr in {"all", "iter"} and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             inner = value.func
             if inner.attr.value == "open" and isinstance(inner.value, cst.Name):
                 if scope.params.get(inner.value.value) == "DataFrame":
-                    return updated_node.with_changes(attr=cst.Name("all_sync"))
+                    if attr == "all":
+                        return updated_node.with_changes(attr=cst.Name("all_sync"))
+                    self.todo(
+                        original_node,
+                        FM_LEFTOVER,
+                        "flyte.io.DataFrame.open(T).iter() is async only: make the task async and use "
+                        "`async for`, or read the whole frame with .all_sync()",
+                    )
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -284,12 +410,36 @@ class TypesCodemod(FlyteCodemod):
         kind = self._type_of(original_node.func)
         if kind in {"File", "Dir"} and updated_node.args:
             return self._constructor(original_node, updated_node, kind)
-        if kind == "DataFrame":
-            kw = {a.keyword.value: a for a in updated_node.args if a.keyword is not None}
-            if "dataframe" in kw and len(updated_node.args) == 1:
-                arg = kw["dataframe"].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
-                return updated_node.with_changes(func=cst.Attribute(updated_node.func, cst.Name("from_df")), args=[arg])
+        if kind == "DataFrame" and updated_node.args:
+            return self._dataset_constructor(original_node, updated_node)
         return self._download_path_args(original_node, updated_node)
+
+    def _dataset_constructor(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """``StructuredDataset(dataframe=df[, uri=u])`` -> ``DataFrame.from_df(df[, uri=u])``;
+        ``StructuredDataset(uri=u[, file_format=f])`` -> ``DataFrame.from_existing_remote(u[, format=f])``."""
+        args = list(updated_node.args)
+        positional = [a for a in args if a.keyword is None]
+        kw = {a.keyword.value: a for a in args if a.keyword is not None}
+        if len(positional) == 1 and "dataframe" not in kw and not positional[0].star:
+            kw["dataframe"] = positional[0]  # StructuredDataset(df, ...)
+            positional = []
+        plain = lambda a: a.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)  # noqa: E731
+        if not positional and set(kw) <= {"dataframe", "uri"} and "dataframe" in kw:
+            new_args = [plain(kw["dataframe"])] + ([kw["uri"]] if "uri" in kw else [])
+            return updated_node.with_changes(func=cst.Attribute(updated_node.func, cst.Name("from_df")), args=new_args)
+        if not positional and set(kw) <= {"uri", "file_format"} and "uri" in kw:
+            new_args = [plain(kw["uri"])]
+            if "file_format" in kw:
+                new_args.append(kw["file_format"].with_changes(keyword=cst.Name("format")))
+            func = cst.Attribute(updated_node.func, cst.Name("from_existing_remote"))
+            return updated_node.with_changes(func=func, args=new_args)
+        self.todo(
+            original_node,
+            FM_LEFTOVER,
+            "flyte.io.DataFrame is created with DataFrame.from_df(df, uri=...) or "
+            "DataFrame.from_existing_remote(uri, format=...): convert the other arguments by hand",
+        )
+        return updated_node
 
     def _kwtypes_dict(self, node: cst.Call) -> cst.BaseExpression:
         """``kwtypes(a=int, b=str)`` -> ``{"a": int, "b": str}`` (kwtypes returns an ordered dict of the same)."""
@@ -342,7 +492,7 @@ class TypesCodemod(FlyteCodemod):
     def _download_path_args(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         """open(f) / pd.read_csv(f) in a leaf task: a Flyte 2 File is not PathLike, download it."""
         scope = self._scopes[-1]
-        if not scope.leaf or not scope.params:
+        if not scope.leaf or not (scope.params or scope.containers):
             return updated_node
         func = original_node.func
         if isinstance(func, cst.Name) and (func.value in _NOT_A_PATH_USE or func.value in self._entities):
@@ -353,8 +503,18 @@ class TypesCodemod(FlyteCodemod):
         changed = False
         for i, arg in enumerate(original_node.args):
             value = arg.value
-            if isinstance(value, cst.Name) and scope.params.get(value.value) in {"File", "Dir"} and not arg.star:
+            if arg.star:
+                continue
+            if isinstance(value, cst.Name) and scope.params.get(value.value) in {"File", "Dir"}:
                 download = cst.Call(cst.Attribute(cst.Name(value.value), cst.Name("download_sync")))
+                args[i] = args[i].with_changes(value=download)
+                changed = True
+            elif (
+                isinstance(value, cst.Subscript)
+                and isinstance(value.value, cst.Name)
+                and scope.containers.get(value.value.value, ("", ""))[0] in {"File", "Dir"}
+            ):  # files[0], by_name["train"]
+                download = cst.Call(cst.Attribute(args[i].value, cst.Name("download_sync")))
                 args[i] = args[i].with_changes(value=download)
                 changed = True
         return updated_node.with_changes(args=args) if changed else updated_node
@@ -381,3 +541,7 @@ class TypesCodemod(FlyteCodemod):
             return updated_node
         func = cst.Attribute(self._io(scope.returns), cst.Name(wrapper))
         return updated_node.with_changes(value=cst.Call(func, args=[cst.Arg(updated_node.value)]))
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"

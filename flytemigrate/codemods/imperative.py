@@ -288,13 +288,23 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
     def _entity(self, node: _Node, info: ModuleInfo):
         name = dotted_name(node.entity)
         entity = info.entities.get(name) if name else None
-        if entity is None or entity.imported:
-            # An imported entity's annotation names a class of its own module: not reliably spelled here.
+        if entity is None:
             raise _Unsupported("entity outputs unknown")
         return entity
 
     def _outputs(self, entity, info: ModuleInfo) -> tuple[str, list[str], list[cst.BaseExpression]]:
-        """(single | tuple | namedtuple, output names, output types) of a module-level entity."""
+        """(single | tuple | namedtuple, output names, output types) of an entity.
+
+        For an entity of another project module only the output names are known (its annotation
+        names a class of that module, maybe not bound here): output types then come from
+        ``python_type=``, and a task without a plain-name annotation is not converted.
+        """
+        if entity.imported:
+            if entity.nt_fields is not None:
+                return "namedtuple", list(entity.nt_fields), []
+            if entity.returns is None:
+                raise _Unsupported("imported entity outputs unknown")
+            return "single", ["o0"], []
         returns = entity.returns
         if returns is None or (isinstance(returns, cst.Name) and returns.value == "None"):
             return "none", [], []
@@ -319,6 +329,8 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
         kind, names, types = self._outputs(entity, info)
         if ref[1] not in names:
             raise _Unsupported("unknown output name")
+        if entity.imported:
+            raise _Unsupported("output type of an imported entity")
         if kind == "namedtuple":
             field_type = _namedtuple_field_type(module, entity.returns.value, ref[1])
             if field_type is None:

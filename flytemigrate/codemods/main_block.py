@@ -6,7 +6,9 @@ the outputs (``(value,)`` for a single output, NamedTuple outputs flattened). To
 value as before, a single output is ``.outputs()[0]``, a ``Tuple[...]`` output is
 ``tuple(.outputs())`` and a NamedTuple output is rebuilt with ``Cls(*.outputs())`` (``tuple(...)``
 when the class is not reachable from the module). A call that is a whole statement (``wf(x=1)``,
-run for its effects) becomes ``flyte.run(wf, x=1)`` alone. Calls of module-level entities and of
+run for its effects) becomes ``flyte.run(wf, x=1)`` alone. ``asyncio.run(eager_wf(x=1))``, the
+Flyte 1 way to run an eager workflow locally, loses the ``asyncio.run``: ``flyte.run`` runs async
+tasks itself. Calls of module-level entities and of
 entities of project modules (``flows.wf(...)`` after ``from my_project import flows``) are
 rewritten, also inside f-strings and other expressions of the block.
 """
@@ -17,7 +19,7 @@ from typing import Optional
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
 from flytemigrate.codemods.module_info import ModuleInfo, called_name, dotted_name, scan_module
@@ -73,6 +75,10 @@ class MainBlockCodemod(FlyteCodemod):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self._in_main:
             return updated_node
+        if self._runs_entity(original_node):
+            # ``asyncio.run(eager_wf(x=1))``: flyte.run runs async tasks itself and returns the run.
+            RemoveImportsVisitor.remove_unused_import(self.context, "asyncio")
+            return updated_node.args[0].value.with_changes(lpar=list(updated_node.lpar), rpar=list(updated_node.rpar))
         name = called_name(original_node)
         entity = self._info.entities.get(name) if name else None
         if entity is None:
@@ -93,9 +99,19 @@ class MainBlockCodemod(FlyteCodemod):
         outputs = cst.Call(func=cst.Attribute(run.with_changes(lpar=[], rpar=[]), cst.Name("outputs")))
         return self._unpack(outputs, entity).with_changes(lpar=list(updated_node.lpar), rpar=list(updated_node.rpar))
 
+    def _runs_entity(self, node: cst.Call) -> bool:
+        """``asyncio.run(<entity call>)`` (how Flyte 1 ran an ``@eager`` workflow locally)."""
+        if len(node.args) != 1 or node.args[0].keyword or node.args[0].star or not self.matches(node.func, "asyncio.run"):
+            return False
+        inner = node.args[0].value
+        name = called_name(inner) if isinstance(inner, cst.Call) else None
+        return bool(name) and name in self._info.entities
+
     def visit_Expr(self, node: cst.Expr) -> None:
         if self._in_main and isinstance(node.value, cst.Call):
             self._statements.add(id(node.value))
+            if self._runs_entity(node.value):
+                self._statements.add(id(node.value.args[0].value))
 
     def _unpack(self, outputs: cst.Call, entity) -> cst.BaseExpression:
         returns = entity.returns

@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.todo_codes import FM_NO_EQUIVALENT
 from flytemigrate.codemods.plugin_config import PLUGINS, convert_plugin_call, plugin_key, unsupported_reason
 from flytemigrate.codemods.task_kwargs import (
     Todo,
@@ -42,6 +43,26 @@ class ConfigValuesCodemod(FlyteCodemod):
     def __init__(self, context) -> None:
         super().__init__(context)
         self._frozen: list[cst.Call] = []  # enclosing flytekit calls that stay flytekit
+        self._images: set[str] = set()  # module-level names bound to an ImageSpec (or one derived from it)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for stmt in node.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and self._is_image(small.value):
+                    self._images |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+
+    def _is_image(self, node: cst.BaseExpression) -> bool:
+        """An ImageSpec(...) call, a name bound to one, or an ImageSpec builder-method chain on either."""
+        if isinstance(node, cst.Name):
+            return node.value in self._images
+        if isinstance(node, cst.Call):
+            if self.matches(node.func, "flytekit.ImageSpec"):
+                return True
+            func = node.func
+            return isinstance(func, cst.Attribute) and func.attr.value in _IMAGE_METHODS and self._is_image(func.value)
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         if self._frozen or self.matches(node.func, *self._CONVERTED):
@@ -61,6 +82,8 @@ class ConfigValuesCodemod(FlyteCodemod):
             return updated_node
         todos: list[Todo] = []
         func = original_node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _IMAGE_METHODS and self._is_image(func.value):
+            return self._image_method(original_node, updated_node)
         key = plugin_key(func, self.qualified_names)
         if key in PLUGINS:
             AddImportsVisitor.add_needed_import(self.context, PLUGINS[key].module)
@@ -82,3 +105,41 @@ class ConfigValuesCodemod(FlyteCodemod):
             self.todo(original_node, todo.code, todo.message)
         AddImportsVisitor.add_needed_import(self.context, "flyte")
         return new
+
+    def _image_method(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """ImageSpec builder methods called on a converted image -> their flyte.Image spelling."""
+        func = updated_node.func
+        assert isinstance(func, cst.Attribute)
+        method = func.attr.value
+        if method in {"with_packages", "with_apt_packages"}:
+            # flytekit takes one list; flyte.Image takes the packages as separate arguments
+            args = updated_node.args
+            if len(args) == 1 and args[0].keyword is None and not args[0].star:
+                value = args[0].value
+                if isinstance(value, (cst.List, cst.Tuple)):
+                    spread = [cst.Arg(e.value) for e in value.elements if isinstance(e, cst.Element)]
+                else:
+                    spread = [cst.Arg(value, star="*")]
+                args = _commas(spread)
+            name = "with_pip_packages" if method == "with_packages" else method
+            return updated_node.with_changes(func=func.with_changes(attr=cst.Name(name)), args=args)
+        if method == "force_push":
+            self.todo(original_node, FM_NO_EQUIVALENT, "flyte.Image has no force_push(): the image is rebuilt when its spec changes; removed")
+            return func.value
+        if method == "is_container":
+            self.todo(
+                original_node,
+                FM_NO_EQUIVALENT,
+                "flyte.Image has no is_container(); flytekit returned True outside a cluster, so it became True: "
+                "guard imports with try/except ImportError if this module is loaded in images without the package",
+            )
+            return cst.Name("True")
+        return updated_node
+
+
+# ImageSpec methods whose flyte.Image spelling differs (with_commands takes a list in both).
+_IMAGE_METHODS = {"with_packages", "with_apt_packages", "force_push", "is_container", "with_commands"}
+
+
+def _commas(args: list[cst.Arg]) -> list[cst.Arg]:
+    return [a.with_changes(comma=cst.MaybeSentinel.DEFAULT if i == len(args) - 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for i, a in enumerate(args)]

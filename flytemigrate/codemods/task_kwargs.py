@@ -178,6 +178,11 @@ def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
     for name in ("registry", "name"):
         if name in kw:
             base_args.append(kwarg(name, kw[name].value))
+    platform = string_value(kw["platform"].value) if "platform" in kw else None
+    if platform:
+        # "linux/amd64,linux/arm64" -> ("linux/amd64", "linux/arm64")
+        parts = [p.strip() for p in platform.split(",") if p.strip()]
+        base_args.append(kwarg("platform", cst.parse_expression("(" + ", ".join(f"\"{p}\"" for p in parts) + ("," if len(parts) == 1 else "") + ")")))
     if "base_image" in kw:
         expr: cst.BaseExpression = call("flyte.Image.from_base", [cst.Arg(kw["base_image"].value)])
         if any(name in kw for name in chain):
@@ -213,6 +218,8 @@ def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
             args += pip_options
         expr = cst.Call(func=cst.Attribute(expr, cst.Name(method)), args=_with_commas(args))
     known = set(chain) | {"base_image", "python_version", "registry", "name", "pip_index", "pip_extra_index_url"}
+    if platform:
+        known.add("platform")
     for name, arg in kw.items():
         if name not in known:
             todos.append(Todo(node, FM_NO_EQUIVALENT, f"ImageSpec argument not converted, set it on flyte.Image: {source_of(arg)}"))

@@ -81,6 +81,20 @@ CLASS_ATTRIBUTE_HINTS = {
     ("Dir", "listdir"): "flyte.io.Dir has no listdir: use d.walk_sync(recursive=False) (files only, as File objects) "
     "or os.listdir(d.download_sync()) (names of files and subdirectories)",
 }
+# What a flyte.io.File / Dir instance has (flyte 2.12.1); other attributes of a flytekit value are TODOs.
+_IO_FIELDS = {"path", "name", "format", "hash", "hash_method", "exists", "exists_sync", "download", "download_sync"}
+IO_ATTRIBUTES = {
+    "File": _IO_FIELDS | {"open", "open_sync"},
+    "Dir": _IO_FIELDS | {"walk", "walk_sync", "list_files", "list_files_sync", "get_file", "get_file_sync"},
+}
+INSTANCE_ATTRIBUTE_HINTS = {
+    "crawl": "flyte.io.Dir has no crawl: d.walk_sync() yields the files as flyte.io.File objects",
+    "new_file": "flyte.io.Dir has no new_file: write the file locally and upload it with flyte.io.File.from_local_sync",
+    "new_dir": "flyte.io.Dir has no new_dir: build the directory locally and upload it with flyte.io.Dir.from_local_sync",
+    "downloaded": "flyte.io values have no downloaded flag: download_sync() returns the local path",
+    "remote_path": "flyte.io.File has no remote_path: .path is the remote URI once uploaded",
+    "remote_directory": "flyte.io.Dir has no remote_directory: .path is the remote URI once uploaded",
+}
 # Annotations whose elements are the flyte.io values (sequence-like / mapping-like).
 _SEQUENCES = {
     "typing.List", "typing.Sequence", "typing.Iterable", "typing.Collection", "typing.Set", "builtins.list",
@@ -383,6 +397,9 @@ class TypesCodemod(FlyteCodemod):
         if kind in {"File", "Dir"} and attr in INSTANCE_ATTRIBUTES and value.value in scope.params:
             # Only parameters: for them flytekit's .path is the local copy and .remote_source the URI.
             return cst.parse_expression(f"{value.value}.{INSTANCE_ATTRIBUTES[attr]}")
+        if kind in {"File", "Dir"} and attr not in IO_ATTRIBUTES[kind] and attr not in INSTANCE_ATTRIBUTES:
+            hint = INSTANCE_ATTRIBUTE_HINTS.get(attr, f"flyte.io.{kind} has no {attr}: check the flyte.io.{kind} API")
+            self.todo(original_node, FM_LEFTOVER, hint)
         if attr in {"all", "iter"} and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             inner = value.func
             if inner.attr.value == "open" and isinstance(inner.value, cst.Name):

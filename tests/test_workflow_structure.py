@@ -132,3 +132,18 @@ def test_star_import_and_aliased_decorators(tmp_path):
     out = transform_source(source, str(flow)).code
     assert "return pair(x=x)[1]" in out
     assert "p = await pair.aio(x=x)" in out and "return p[0]" in out
+
+
+def test_namespace_package_without_init(tmp_path):
+    """``from proj.steps import count`` in ``proj/flow.py`` when ``proj/`` has no ``__init__.py``."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "steps.py").write_text(
+        "import typing\nfrom flytekit import task\n\n\n"
+        "class Count(typing.NamedTuple):\n    n: int\n    label: str\n\n\n"
+        "@task\ndef count(xs: typing.List[int]) -> Count:\n    return Count(len(xs), 'n')\n"
+    )
+    flow = proj / "flow.py"
+    source = "from flytekit import workflow\nfrom proj.steps import count\n\n\n@workflow\ndef w(xs: list[int]) -> str:\n    return count(xs=xs).label\n"
+    flow.write_text(source)
+    assert "return count(xs=xs)[1]" in transform_source(source, str(flow)).code

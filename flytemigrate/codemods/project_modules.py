@@ -162,6 +162,14 @@ def resolve_module(filename: str, module: Optional[str], level: int) -> Optional
         candidates = [base]
     else:
         candidates = _search_roots(filename)
+        # A namespace package (no ``__init__.py``, PEP 420) above the module: ``from my_project.tasks
+        # import t`` in ``my_project/workflows.py`` resolves from the directory holding ``my_project``.
+        if parts:
+            ancestor = Path(filename).resolve().parent
+            for _ in range(4):
+                ancestor = ancestor.parent
+                if ancestor not in candidates and (ancestor / parts[0]).is_dir():
+                    candidates.append(ancestor)
     for root in candidates:
         target = root.joinpath(*parts) if parts else root
         for path in (target.with_suffix(".py") if parts else None, target / "__init__.py"):

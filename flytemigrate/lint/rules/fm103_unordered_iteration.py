@@ -112,6 +112,8 @@ class UnorderedIteration(Rule):
     VALID: ClassVar[list[str]] = [
         _HEAD + "@env.task\ndef main(d: str) -> list[int]:\n    return [load(f) for f in sorted(os.listdir(d))]\n",
         _HEAD + "@env.task\ndef main(names: list[str]) -> list[int]:\n    unique = sorted(set(names))\n    return list(flyte.map(load, unique))\n",
+        # Numbers hash the same in every process (only str/bytes hashing is salted).
+        _HEAD + "@env.task\ndef main(ids: list[int], n: int) -> list[int]:\n    return [load(str(i)) for i in set(ids)] + [load(str(i)) for i in {1, 2, 3} | set(range(n))]\n",
         # A leaf task may list a directory in any order.
         _HEAD + "@env.task\ndef count(d: str) -> int:\n    return sum(1 for _ in os.listdir(d))\n",
     ]
@@ -121,6 +123,8 @@ class UnorderedIteration(Rule):
         # The listing comes from a helper.
         _HEAD + "def inputs(d):\n    found = os.listdir(d)\n    return found\n\n@env.task\ndef main(d: str) -> list[int]:\n    return [load(f) for f in inputs(d)]\n",
         _HEAD + "import glob as g\n\n@env.task\ndef main(d: str) -> list[int]:\n    return list(flyte.map(load, g.glob(d + '/*.csv')))\n",
+        # Strings do not: a set of a `list[str]` parameter, a literal set of strings.
+        _HEAD + "@env.task\ndef main(names: list[str]) -> list[int]:\n    return [load(n) for n in set(names)] + [load(n) for n in {'a', 'b'}]\n",
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -137,6 +141,7 @@ class UnorderedIteration(Rule):
             starting = starting_call_ids(analysis, info)
             if not starting:
                 continue
+            self._params = _numeric_params(info.node)
             assignments = _Assignments()
             info.node.body.visit(assignments)
             loops = _Loops()
@@ -161,7 +166,9 @@ class UnorderedIteration(Rule):
         )
 
     def _unordered(self, expr: cst.BaseExpression, assigned: dict[str, list[cst.BaseExpression]], depth: int = 0) -> Optional[str]:
-        if isinstance(expr, (cst.Set, cst.SetComp)):
+        if isinstance(expr, cst.Set):
+            return None if all(_is_number(e.value) for e in expr.elements) else "set iteration order"
+        if isinstance(expr, cst.SetComp):
             return "set iteration order"
         if isinstance(expr, cst.Name) and depth < 3:
             values = assigned.get(expr.value, [])
@@ -175,6 +182,8 @@ class UnorderedIteration(Rule):
             return self._returns_unordered(helper, depth + 1)
         names = self.qualified_names(expr.func)
         if names & _SETS:
+            if len(expr.args) == 1 and self._numbers(expr.args[0].value):
+                return None  # ints/floats hash the same in every process: a stable order
             return "set iteration order"
         if names & _LISTINGS:
             return "directory listing order"
@@ -182,6 +191,15 @@ class UnorderedIteration(Rule):
         if isinstance(func, cst.Attribute) and func.attr.value in _PATH_LISTINGS and not names & {"glob.glob"}:
             return "directory listing order"
         return None
+
+    def _numbers(self, expr: cst.BaseExpression) -> bool:
+        """Whether ``expr`` holds only numbers: ``range(...)``, a literal list/tuple of numbers, or
+        a parameter annotated ``list[int]``/``set[float]``/``tuple[int, ...]``..."""
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return all(_is_number(e.value) for e in expr.elements)
+        if isinstance(expr, cst.Name):
+            return expr.value in getattr(self, "_params", ())
+        return isinstance(expr, cst.Call) and "builtins.range" in self.qualified_names(expr.func)
 
     def _returns_unordered(self, qualname: str, depth: int) -> Optional[str]:
         """What unordered collection helper ``qualname`` returns, if every return is one."""
@@ -194,3 +212,33 @@ class UnorderedIteration(Rule):
         body.visit(assignments)
         found = [self._unordered(value, assignments.values, depth) for value in returns.values]
         return found[0] if all(found) else None
+
+
+_NUMERIC = frozenset({"int", "float", "bool"})
+_COLLECTIONS = frozenset(
+    {"list", "set", "frozenset", "tuple", "List", "Set", "FrozenSet", "Tuple", "Sequence", "Iterable", "Collection"}
+)
+
+
+def _is_number(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        expr = expr.expression
+    return isinstance(expr, (cst.Integer, cst.Float))
+
+
+def _numeric_params(node: cst.FunctionDef) -> frozenset[str]:
+    """Parameters annotated as collections of numbers (``list[int]``, ``typing.Set[float]``)."""
+    found = set()
+    for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if not isinstance(annotation, cst.Subscript):
+            continue
+        base = annotation.value
+        base_name = base.attr.value if isinstance(base, cst.Attribute) else base.value if isinstance(base, cst.Name) else None
+        if base_name not in _COLLECTIONS:
+            continue
+        elements = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+        kinds = [e for e in elements if not (isinstance(e, cst.Ellipsis))]
+        if kinds and all(isinstance(e, cst.Name) and e.value in _NUMERIC for e in kinds):
+            found.add(param.name.value)
+    return frozenset(found)

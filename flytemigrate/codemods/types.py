@@ -17,7 +17,8 @@ The behaviour that differs, measured on flyte 2.12:
   ``.open(mode)`` -> ``.open_sync(mode)``, dataset ``.open(T).all()`` -> ``.open(T).all_sync()``.
 * Elements of ``List[FlyteFile]`` / ``Dict[str, FlyteFile]`` parameters bound by ``for`` loops and
   comprehensions (``for f in files``, ``for k, f in files.items()``, ``files[0]``) are File/Dir
-  values like a parameter, so the same path and method rewrites apply to them.
+  values like a parameter, so the same path and method rewrites apply to them; so are File/Dir/
+  DataFrame fields of module-level dataclasses / models received as parameters (``res.file``).
 * Class methods: ``FlyteFile.new_remote_file(name)`` -> ``File.new_remote(name)``,
   ``FlyteFile.from_source(uri)`` -> ``File.from_existing_remote(uri)`` (same for Dir); any other
   attribute of the class is marked with a TODO rather than renamed onto a missing method.
@@ -121,6 +122,7 @@ class _Scope:
     io_vars: set[str] = field(default_factory=set)  # already flyte.io values
     io_kinds: dict[str, str] = field(default_factory=dict)  # local variables of a known kind -> File / Dir
     containers: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (element kind, "seq" / "map")
+    records: dict[str, dict[str, str]] = field(default_factory=dict)  # parameter -> its class's flyte.io fields
     path_vars: set[str] = field(default_factory=set)  # local path strings
 
 
@@ -141,6 +143,7 @@ class TypesCodemod(FlyteCodemod):
         self._aliases: dict[str, str] = {}
         self._constants: dict[str, str] = {}
         self._comprehensions: list[dict] = []
+        self._records: dict[str, dict[str, str]] = {}  # module class -> {field: File / Dir / DataFrame}
 
     def visit_Module(self, node: cst.Module) -> None:
         self._entities = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef) and self.function_kind(s)}
@@ -168,6 +171,20 @@ class TypesCodemod(FlyteCodemod):
                     self._aliases[target.value] = kind
         # Module-level string constants bound once (``DATA_URL = "s3://..."``).
         self._constants = {k: v for k, v in self._constants.items() if assigned.get(k) == 1}
+        # Classes with flyte.io fields (``@dataclass class Outputs: model: FlyteFile``).
+        self._records = {}
+        for stmt in node.body:
+            if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+                fields = {}
+                for line in stmt.body.body:
+                    if isinstance(line, cst.SimpleStatementLine):
+                        for small in line.body:
+                            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                                kind = self._annotation_kind(small.annotation.annotation)
+                                if kind:
+                                    fields[small.target.value] = kind
+                if fields:
+                    self._records[stmt.name.value] = fields
 
     def _annotation_kind(self, node: cst.BaseExpression) -> Optional[str]:
         """The flyte.io kind an annotation stands for, through ``Annotated[...]``, ``Optional[...]``,
@@ -236,6 +253,9 @@ class TypesCodemod(FlyteCodemod):
                 container = self._container_kind(param.annotation.annotation)
                 if container:
                     scope.containers[param.name.value] = container
+                record = self._unwrap(param.annotation.annotation)
+                if isinstance(record, cst.Name) and record.value in self._records:
+                    scope.records[param.name.value] = self._records[record.value]
         if node.returns is not None:
             scope.returns = self._annotation_kind(node.returns.annotation)
         scope.io_vars = set(scope.params)
@@ -252,6 +272,7 @@ class TypesCodemod(FlyteCodemod):
             if isinstance(target.target, cst.Name) and target.target.value not in scope.io_vars:
                 scope.params.pop(target.target.value, None)
                 scope.containers.pop(target.target.value, None)
+                scope.records.pop(target.target.value, None)
         return updated_node
 
     # ------------------------------------------------------------------ loops over File containers
@@ -341,6 +362,25 @@ class TypesCodemod(FlyteCodemod):
                 return True  # another task's output is already a flyte.io value
         return False
 
+    def _input_kind(self, node: cst.BaseExpression) -> Optional[str]:
+        """The kind of a value that came in as a task input: a parameter (or loop element of one),
+        ``files[0]`` of a container parameter, or ``res.file`` of a parameter whose class has that field."""
+        scope = self._scopes[-1]
+        if isinstance(node, cst.Name):
+            return scope.params.get(node.value)
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value in scope.containers:
+            return scope.containers[node.value.value][0]
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            return scope.records.get(node.value.value, {}).get(node.attr.value)
+        return None
+
+    def _value_kind(self, node: cst.BaseExpression) -> Optional[str]:
+        """``_input_kind``, or a local made by ``FlyteFile(...)`` / ``FlyteFile.new_remote_file()``."""
+        kind = self._input_kind(node)
+        if kind is None and isinstance(node, cst.Name):
+            kind = self._scopes[-1].io_kinds.get(node.value)
+        return kind
+
     def _constructed_kind(self, node: cst.BaseExpression) -> Optional[str]:
         """File / Dir for ``FlyteFile(...)`` and ``FlyteFile.new_remote_file(...)``-style calls."""
         if not isinstance(node, cst.Call):
@@ -386,24 +426,23 @@ class TypesCodemod(FlyteCodemod):
                 self.todo(original_node, FM_LEFTOVER, hint)
                 return updated_node
             return updated_node.with_changes(attr=cst.Name(new))
-        scope = self._scopes[-1]
-        kind = None
-        if isinstance(value, cst.Name):
-            kind = scope.params.get(value.value) or scope.io_kinds.get(value.value)
+        kind = self._value_kind(value)
         if kind in {"File", "Dir"} and attr in INSTANCE_METHODS:
             if attr == "open" and kind == "Dir":
                 return updated_node
             return updated_node.with_changes(attr=cst.Name(INSTANCE_METHODS[attr]))
-        if kind in {"File", "Dir"} and attr in INSTANCE_ATTRIBUTES and value.value in scope.params:
-            # Only parameters: for them flytekit's .path is the local copy and .remote_source the URI.
-            return cst.parse_expression(f"{value.value}.{INSTANCE_ATTRIBUTES[attr]}")
+        if kind in {"File", "Dir"} and attr in INSTANCE_ATTRIBUTES and self._input_kind(value):
+            # Only inputs: for them flytekit's .path is the local copy and .remote_source the URI.
+            if attr == "path":
+                return cst.Call(cst.Attribute(updated_node.value, cst.Name("download_sync")))
+            return cst.Attribute(updated_node.value, cst.Name("path"))
         if kind in {"File", "Dir"} and attr not in IO_ATTRIBUTES[kind] and attr not in INSTANCE_ATTRIBUTES:
             hint = INSTANCE_ATTRIBUTE_HINTS.get(attr, f"flyte.io.{kind} has no {attr}: check the flyte.io.{kind} API")
             self.todo(original_node, FM_LEFTOVER, hint)
         if attr in {"all", "iter"} and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             inner = value.func
-            if inner.attr.value == "open" and isinstance(inner.value, cst.Name):
-                if scope.params.get(inner.value.value) == "DataFrame":
+            if inner.attr.value == "open":
+                if self._input_kind(inner.value) == "DataFrame":
                     if attr == "all":
                         return updated_node.with_changes(attr=cst.Name("all_sync"))
                     self.todo(
@@ -509,7 +548,7 @@ class TypesCodemod(FlyteCodemod):
     def _download_path_args(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         """open(f) / pd.read_csv(f) in a leaf task: a Flyte 2 File is not PathLike, download it."""
         scope = self._scopes[-1]
-        if not scope.leaf or not (scope.params or scope.containers):
+        if not scope.leaf or not (scope.params or scope.containers or scope.records):
             return updated_node
         func = original_node.func
         if isinstance(func, cst.Name) and (func.value in _NOT_A_PATH_USE or func.value in self._entities):
@@ -522,15 +561,7 @@ class TypesCodemod(FlyteCodemod):
             value = arg.value
             if arg.star:
                 continue
-            if isinstance(value, cst.Name) and scope.params.get(value.value) in {"File", "Dir"}:
-                download = cst.Call(cst.Attribute(cst.Name(value.value), cst.Name("download_sync")))
-                args[i] = args[i].with_changes(value=download)
-                changed = True
-            elif (
-                isinstance(value, cst.Subscript)
-                and isinstance(value.value, cst.Name)
-                and scope.containers.get(value.value.value, ("", ""))[0] in {"File", "Dir"}
-            ):  # files[0], by_name["train"]
+            if self._input_kind(value) in {"File", "Dir"}:  # f, files[0], by_name["train"], result.model
                 download = cst.Call(cst.Attribute(args[i].value, cst.Name("download_sync")))
                 args[i] = args[i].with_changes(value=download)
                 changed = True

@@ -502,3 +502,58 @@ def test_tasks_and_envs_of_modules_imported_whole(tmp_path):
     assert a.functions["weekly"].env == "big"
     assert a.driver_chains == {"daily": ["daily", "tasks.load"], "weekly": ["weekly", "tasks.total"]}
     assert a.external_kinds["tasks.load"] == (True, False) and a.external_kinds["tasks.total"] == (False, False)
+
+
+def test_environments_from_factories_and_class_attributes():
+    a = run(
+        """
+        import flyte
+
+        IMAGE = flyte.Image.from_debian_base()
+
+        def make_env(name: str, cpu: int = 1) -> flyte.TaskEnvironment:
+            return flyte.TaskEnvironment(name=name, image=IMAGE, resources=flyte.Resources(cpu=cpu))
+
+        def make_config(name: str) -> dict:
+            return {"name": name}
+
+        class Envs:
+            cpu = make_env("cpu")
+            gpu = flyte.TaskEnvironment(name="gpu")
+            settings = make_config("x")
+
+        train_env = make_env("train", cpu=4)
+        conf = make_config("y")
+
+        @train_env.task
+        def train(x: int) -> int:
+            return x
+
+        @Envs.gpu.task
+        def infer(x: int) -> int:
+            return train(x)
+
+        @Envs.cpu.task
+        def prep(x: int) -> int:
+            return x
+
+        @Envs.settings.task
+        def not_a_task(x: int) -> int:
+            return train(x)
+        """
+    )
+    assert set(a.tasks) == {"train", "infer", "prep"}
+    assert {"train_env", "Envs.gpu", "Envs.cpu"} <= a.envs and "conf" not in a.envs
+    assert a.driver_chains == {"infer": ["infer", "train"]}
+
+
+def test_environment_factories_in_imported_modules(tmp_path):
+    (tmp_path / "envs.py").write_text(
+        "import flyte\n\ndef make_env(name):\n    return flyte.TaskEnvironment(name=name)\n\n"
+        "train = make_env('train')\nsettings = dict(name='x')\n"
+    )
+    source = "from envs import train, settings\n\n@train.task\ndef a(x: int) -> int:\n    return x\n\n@settings.task\ndef b(x: int) -> int:\n    return a(x)\n"
+    flows = tmp_path / "flows.py"
+    flows.write_text(source)
+    a = analyze(MetadataWrapper(cst.parse_module(source)), str(flows))
+    assert set(a.tasks) == {"a"}

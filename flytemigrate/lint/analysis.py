@@ -340,6 +340,9 @@ class _Collector(cst.CSTVisitor):
         self.awaited: set[int] = set()
         # (function, call, name) for calls whose callee must be resolved after the pass.
         self.pending: list[tuple[FunctionInfo, CallSite, str]] = []
+        # Module-level functions that return a TaskEnvironment (`def make_env(name): return
+        # flyte.TaskEnvironment(name=name, ...)`): what they return is an environment too.
+        self.env_factories: set[str] = set()
         # qualname of a method -> (name of its `self`/`cls` parameter, qualname of its class).
         self.method_owner: dict[str, tuple[str, str]] = {}
         # (qualname of a function, local variable) -> class name it was built from (`r = Runner()`).
@@ -362,6 +365,8 @@ class _Collector(cst.CSTVisitor):
         if TASK_ENVIRONMENT in self.names(value.func):
             return True
         func = value.func
+        if isinstance(func, cst.Name) and func.value in self.env_factories:
+            return True  # `env = make_env("train")`
         return (
             isinstance(func, cst.Attribute)
             and func.attr.value == "clone_with"
@@ -388,6 +393,8 @@ class _Collector(cst.CSTVisitor):
         if self.class_stack:
             if len(self.class_stack) == 1:
                 self.class_attributes.setdefault(self.class_stack[0], {})[target.value] = binding
+                if self._is_env_value(value):  # `class Envs: gpu = flyte.TaskEnvironment(...)`
+                    self.envs.add(f"{self.class_stack[0]}.{target.value}")
             return
         self.bindings[target.value] = binding
         if self._is_env_value(value):
@@ -563,6 +570,12 @@ class _Collector(cst.CSTVisitor):
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         if self.stack:
             self.stack[-1].nonlocals.append(node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        # Only module-level functions: a factory's result is bound at module level before use.
+        if len(self.stack) == 1 and self.stack[0].parent is None and "." not in self.stack[0].qualname:
+            if node.value is not None and self._is_env_value(node.value):
+                self.env_factories.add(self.stack[0].name)
 
     def visit_Await(self, node: cst.Await) -> None:
         if isinstance(node.expression, cst.Call):

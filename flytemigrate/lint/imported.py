@@ -123,7 +123,12 @@ def _env_facts(path: str) -> tuple[set[str], dict[str, tuple[int, str, str]]]:
         return cached[1]
     envs: set[str] = set()
     imports: dict[str, tuple[int, str, str]] = {}
+    factories: set[str] = set()  # functions returning a TaskEnvironment (`def make_env(...)`)
     for statement in _parse(path).body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            isinstance(node, ast.Return) and _is_env_call(node.value, set()) for node in ast.walk(statement)
+        ):
+            factories.add(statement.name)
         if isinstance(statement, ast.ImportFrom):
             for alias in statement.names:
                 imports[alias.asname or alias.name] = (statement.level, statement.module or "", alias.name)
@@ -133,7 +138,8 @@ def _env_facts(path: str) -> tuple[set[str], dict[str, tuple[int, str, str]]]:
             targets, value = statement.targets, statement.value
         elif isinstance(statement, ast.AnnAssign):
             targets, value = [statement.target], statement.value
-        if targets and _is_env_call(value, envs | {n for n in imports if n not in envs}):
+        factory_call = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in factories
+        if targets and (factory_call or _is_env_call(value, envs | {n for n in imports if n not in envs})):
             envs.update(t.id for t in targets if isinstance(t, ast.Name))
     facts = (envs, imports)
     _ENV_CACHE[path] = (mtime, facts)

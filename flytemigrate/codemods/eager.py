@@ -67,6 +67,8 @@ class EagerCodemod(FlyteCodemod):
         # One entry per function entered inside an eager body: True when it is async (awaits allowed).
         self._scopes: list[bool] = []
         self._drivers: list[bool] = []  # per scope: an async-style workflow/dynamic driver
+        # per scope: nested sync helpers that become async ({name: id}, {ids}), see ``_nested_helpers``
+        self._local_helpers: list[tuple[dict[str, int], set[int]]] = []
         self._awaited: set[int] = set()  # ids of calls that are the operand of an ``await``
         self._consumed: set[int] = set()  # ids of calls handed directly to asyncio.gather(...) & co.
         self._lambdas = 0
@@ -88,14 +90,40 @@ class EagerCodemod(FlyteCodemod):
         driver = self.ASYNC_DRIVERS and kind in ("workflow", "dynamic") and node.asynchronous is not None
         eager = self.EAGER_BODIES and (kind == "eager" or id(node) in self._helpers)
         if self._scopes or eager or driver:
-            self._scopes.append(node.asynchronous is not None)
+            made_async = bool(self._local_helpers) and id(node) in self._local_helpers[-1][1]
+            is_async = node.asynchronous is not None or made_async
+            self._scopes.append(is_async)
             self._drivers.append(bool(driver) or (bool(self._drivers) and self._drivers[-1]))
+            self._local_helpers.append(self._nested_helpers(node) if is_async else ({}, set()))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         if self._scopes:
             self._scopes.pop()
             self._drivers.pop()
+            self._local_helpers.pop()
+            if self._local_helpers and id(original_node) in self._local_helpers[-1][1]:
+                return updated_node.with_changes(asynchronous=cst.Asynchronous())
         return updated_node
+
+    def _nested_helpers(self, function: cst.FunctionDef) -> tuple[dict[str, int], set[int]]:
+        """Sync functions defined in an async body that call tasks, and are only called there.
+
+        ``def step(v): return square(x=v)`` inside an eager/async driver body would call a sync task
+        in a blocking way from the event loop (Flyte 2 rejects it). Such a helper becomes ``async
+        def`` (its task calls awaited) and its calls ``await step(...)``, when every use of its name
+        in the body is a direct call outside nested functions and lambdas.
+        """
+        scan = _BodyScan(self)
+        function.body.visit(scan)
+        names: dict[str, int] = {}
+        for helper in scan.defs:
+            name = helper.name.value
+            if helper.decorators or helper.asynchronous is not None or scan.other_uses.get(name):
+                continue
+            if not _calls_entities(self, helper):
+                continue
+            names[name] = id(helper)
+        return names, set(names.values())
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._lambdas += 1
@@ -132,6 +160,12 @@ class EagerCodemod(FlyteCodemod):
         name = called_name(original_node) or _overridden_name(original_node)
         entity = self._info.entities.get(name) if name else None
         if entity is None:
+            if name and name in self._local_helpers[-1][0] and self._scopes[-1] and not self._lambdas:
+                if id(original_node) in self._awaited:
+                    return updated_node
+                if self._generators:
+                    self._generators[-1] = True
+                return cst.Await(expression=updated_node.with_changes(lpar=[], rpar=[]), lpar=list(updated_node.lpar), rpar=list(updated_node.rpar))
             return updated_node
         awaited = id(original_node) in self._awaited or id(original_node) in self._consumed
         if entity.is_async:
@@ -173,6 +207,68 @@ class AsyncDriverCallsCodemod(EagerCodemod):
     REQUIRES_OPTION = "async_style"
     EAGER_BODIES = False
     ASYNC_DRIVERS = True
+
+
+class _BodyScan(cst.CSTVisitor):
+    """Nested function definitions of one body, and uses of names other than a direct call in it."""
+
+    def __init__(self, codemod: "EagerCodemod") -> None:
+        super().__init__()
+        self.defs: list[cst.FunctionDef] = []
+        self.other_uses: dict[str, bool] = {}
+        self._callees: set[int] = set()
+        self._depth = 0  # inside a nested function or lambda
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._depth == 0:
+            self.defs.append(node)
+        self._callees.add(id(node.name))  # the definition itself is not a use
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._depth += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._depth -= 1
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and self._depth == 0:
+            self._callees.add(id(node.func))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._callees.add(id(node.attr))  # ``x.step`` is not the helper
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._callees.add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self._callees:
+            self.other_uses[node.value] = True
+
+
+def _calls_entities(codemod: "EagerCodemod", function: cst.FunctionDef) -> bool:
+    """Does the function body call a module/project entity (outside its own nested functions)?"""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            name = called_name(node) or _overridden_name(node)
+            if name and name in codemod._info.entities:
+                found = True
+
+    function.body.visit(Finder())
+    return found
 
 
 def _overridden_name(node: cst.Call) -> Optional[str]:

@@ -91,7 +91,10 @@ class ConfigValuesCodemod(FlyteCodemod):
         if self.matches(func, "flytekit.Resources"):
             new: cst.BaseExpression = convert_resources_call(updated_node, todos)
         elif self.matches(func, "flytekit.ImageSpec"):
-            new = convert_image_spec(updated_node, todos)
+            # decided on the original node (an inline ImageSpec base is already converted in updated_node)
+            base = next((a.value for a in original_node.args if a.keyword is not None and a.keyword.value == "base_image"), None)
+            base_is_image = base is not None and self._is_image(base)
+            new = convert_image_spec(updated_node, todos, lambda _value: base_is_image)
         elif self.matches(func, "flytekit.Secret"):
             # the original node: Secret.MountType.<member> is resolved through its metadata
             new = convert_secret_call(original_node, todos, lambda n, name: self.matches(n, name))

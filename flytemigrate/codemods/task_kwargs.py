@@ -158,8 +158,15 @@ def merge_resources(
 # --------------------------------------------------------------------------- ImageSpec
 
 
-def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
-    """flytekit ``ImageSpec(...)`` -> a ``flyte.Image`` builder chain."""
+def convert_image_spec(
+    node: cst.Call, todos: list[Todo], is_image: Optional[Callable[[cst.BaseExpression], bool]] = None
+) -> cst.BaseExpression:
+    """flytekit ``ImageSpec(...)`` -> a ``flyte.Image`` builder chain.
+
+    ``is_image`` tells whether an expression is (converted from) an ImageSpec: ``base_image=`` may
+    be another ImageSpec, whose image the new one then builds on (``flyte.Image.from_base`` only
+    takes a URI).
+    """
     kw = keyword_args(node)
     chain = {
         "apt_packages": "with_apt_packages",
@@ -183,8 +190,12 @@ def convert_image_spec(node: cst.Call, todos: list[Todo]) -> cst.BaseExpression:
         # "linux/amd64,linux/arm64" -> ("linux/amd64", "linux/arm64")
         parts = [p.strip() for p in platform.split(",") if p.strip()]
         base_args.append(kwarg("platform", cst.parse_expression("(" + ", ".join(f"\"{p}\"" for p in parts) + ("," if len(parts) == 1 else "") + ")")))
-    if "base_image" in kw:
-        expr: cst.BaseExpression = call("flyte.Image.from_base", [cst.Arg(kw["base_image"].value)])
+    if "base_image" in kw and is_image is not None and is_image(kw["base_image"].value):
+        expr: cst.BaseExpression = kw["base_image"].value
+        if base_args:
+            expr = cst.Call(func=cst.Attribute(expr, cst.Name("clone")), args=_with_commas(base_args))
+    elif "base_image" in kw:
+        expr = call("flyte.Image.from_base", [cst.Arg(kw["base_image"].value)])
         if any(name in kw for name in chain):
             # flyte refuses layers on a plain from_base image ("non-extendable") and on an unnamed
             # one: clone it extendable, under ImageSpec's default name when none was given.

@@ -557,3 +557,38 @@ def test_environment_factories_in_imported_modules(tmp_path):
     flows.write_text(source)
     a = analyze(MetadataWrapper(cst.parse_module(source)), str(flows))
     assert set(a.tasks) == {"a"}
+
+
+def test_tasks_collected_in_displays_make_drivers():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        def clean(x: int) -> int:
+            return x
+
+        @env.task
+        def train(x: int) -> int:
+            return x
+
+        def steps():
+            return {"clean": clean, "train": train}
+
+        @env.task
+        def chain(x: int) -> int:
+            for step in (clean, train):
+                x = step(x)
+            return x
+
+        @env.task
+        def by_name(x: int, which: str) -> int:
+            return steps()[which](x)
+
+        @env.task
+        def values_only(x: int) -> list[int]:
+            return [x, x + 1]
+        """
+    )
+    assert a.driver_chains == {"chain": ["chain", "clean"], "by_name": ["by_name", "steps", "clean"]}

@@ -157,6 +157,9 @@ class FunctionInfo:
     globals_: list[cst.Global] = field(default_factory=list)
     nonlocals: list[cst.Nonlocal] = field(default_factory=list)
     nested: dict[str, str] = field(default_factory=dict)  # local name -> qualname
+    # Tasks named as values in a list/tuple/set/dict display (`for step in (clean, train):`),
+    # which the function then calls through a variable the analysis cannot follow.
+    task_refs: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -343,6 +346,8 @@ class _Collector(cst.CSTVisitor):
         # Module-level functions that return a TaskEnvironment (`def make_env(name): return
         # flyte.TaskEnvironment(name=name, ...)`): what they return is an environment too.
         self.env_factories: set[str] = set()
+        # (function, name) for names used as elements of list/tuple/set/dict displays.
+        self.value_refs: list[tuple[FunctionInfo, str]] = []
         # qualname of a method -> (name of its `self`/`cls` parameter, qualname of its class).
         self.method_owner: dict[str, tuple[str, str]] = {}
         # (qualname of a function, local variable) -> class name it was built from (`r = Runner()`).
@@ -577,6 +582,19 @@ class _Collector(cst.CSTVisitor):
             if node.value is not None and self._is_env_value(node.value):
                 self.env_factories.add(self.stack[0].name)
 
+    # -- tasks collected in displays: `steps = [clean, train]`, `{"a": fit_a, "b": fit_b}` -----
+
+    def _value_ref(self, value: cst.BaseExpression) -> None:
+        name = dotted_name(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+        if self.stack and name is not None:
+            self.value_refs.append((self.stack[-1], name))
+
+    def visit_Element(self, node: cst.Element) -> None:
+        self._value_ref(node.value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        self._value_ref(node.value)
+
     def visit_Await(self, node: cst.Await) -> None:
         if isinstance(node.expression, cst.Call):
             self.awaited.add(id(node.expression))
@@ -731,7 +749,7 @@ def analyze(wrapper: MetadataWrapper, path: Optional[str] = None) -> ModuleAnaly
         if site.target is None and site.kind in ("aio", "override", "map") and "." not in name
     }
     imported: dict[str, tuple[bool, bool]] = {}
-    if path is not None and collector.pending:
+    if path is not None and (collector.pending or collector.value_refs):
         from flytemigrate.lint.imported import imported_tasks
 
         imported = imported_tasks(wrapper.module, path)
@@ -739,6 +757,12 @@ def analyze(wrapper: MetadataWrapper, path: Optional[str] = None) -> ModuleAnaly
     for _info, site, name in collector.pending:
         if site.target is None and name in external:
             site.external = name
+    for info, name in collector.value_refs:
+        target = _resolve(collector, info, name)
+        if target is not None and functions[target].kind == "task" and target != info.qualname:
+            info.task_refs.append(target)
+        elif target is None and name in imported:
+            info.task_refs.append(name)
     # Any Name argument produced a derived record; keep those that name a function of the module
     # (or an imported task).
     for info in functions.values():
@@ -781,6 +805,9 @@ def _driver_chains(functions: dict[str, FunctionInfo]) -> tuple[dict[str, list[s
             if call.external is not None:
                 reaches[q] = [q, call.external]
                 break
+        else:
+            if info.task_refs:  # `for step in (clean, train): x = step(x)`
+                reaches[q] = [q, info.task_refs[0]]
     changed = True
     while changed:
         changed = False

@@ -18,7 +18,9 @@ which becomes ``t.override(...).aio(...)``.
   cannot be consumed by ``sum``/``max``/...).
 
 Undecorated module-level ``async def`` helpers (awaited by eager workflows) are converted the same
-way. So are the ``async def`` drivers the ``--async`` style made of ``@workflow``/``@dynamic``
+way. Sync helpers that call tasks are made async too when only async code calls them (local ones in
+an async body, ``_nested_helpers``; module-level ones, ``_module_helpers``); a module-level one also
+used by sync code is called from async code as ``await asyncio.to_thread(helper, ...)``. So are the ``async def`` drivers the ``--async`` style made of ``@workflow``/``@dynamic``
 functions, for the child calls the async-style codemod left unawaited (it awaits calls of names;
 a task reached through a project module, ``steps.clean(...)``, would otherwise be a blocking sync
 call from async code, which Flyte 2 rejects); there an unawaited call of an async entity (a
@@ -36,6 +38,7 @@ from __future__ import annotations
 from typing import Optional
 
 import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
 from flytemigrate.codemods.module_info import ModuleInfo, called_name, dotted_name, scan_module
@@ -74,6 +77,9 @@ class EagerCodemod(FlyteCodemod):
         self._lambdas = 0
         self._generators: list[bool] = []  # per generator expression: did it gain an await
         self._helpers: set[int] = set()
+        # Module-level sync helpers that call tasks but are also used from sync code: called from
+        # async code through ``await asyncio.to_thread(helper, ...)`` (off the event loop).
+        self._threaded: set[str] = set()
 
     def visit_Module(self, node: cst.Module) -> None:
         self._info = scan_module(self, node)
@@ -84,13 +90,47 @@ class EagerCodemod(FlyteCodemod):
             for stmt in node.body
             if isinstance(stmt, cst.FunctionDef) and stmt.asynchronous is not None and not stmt.decorators
         }
+        # Module-level sync helpers made async by this pass or an earlier one (shared through scratch).
+        self._converted = self.context.scratch.setdefault(CONVERTED_HELPERS_KEY, set())
+        self._to_convert = self._module_helpers(node)
+
+    def _module_helpers(self, module: cst.Module) -> dict[str, int]:
+        """Undecorated module-level sync functions that call tasks and are called only from async tasks.
+
+        ``def branch(x): return t2(x=t1(x=x))`` called from an eager body (or an ``--async`` driver)
+        would call sync tasks in a blocking way on the event loop. When every use of its name is a
+        direct call inside a top-level async entity or async helper, it becomes ``async def`` and
+        its calls are awaited; used anywhere else (a sync workflow, module level), it stays.
+        """
+        candidates = {
+            stmt.name.value: stmt
+            for stmt in module.body
+            if isinstance(stmt, cst.FunctionDef) and not stmt.decorators and stmt.asynchronous is None
+        }
+        candidates = {name: f for name, f in candidates.items() if name not in self._info.entities and _calls_entities(self, f)}
+        self._threaded = set(candidates)
+        if not candidates:
+            return {}
+        allowed: set[str] = set(candidates)
+        for stmt in module.body:
+            async_top = isinstance(stmt, cst.FunctionDef) and stmt.asynchronous is not None and (
+                id(stmt) in self._helpers or self.function_kind(stmt) in ("eager", "workflow", "dynamic")
+            )
+            scan = _BodyScan(self)
+            (stmt.body if async_top else stmt).visit(scan)
+            for name in list(allowed):
+                if scan.other_uses.get(name) or (not async_top and name in scan.called) or name in scan.nested_calls:
+                    allowed.discard(name)
+        self._threaded -= allowed
+        return {name: id(candidates[name]) for name in allowed}
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         kind = self.function_kind(node) if not self._scopes else None
         driver = self.ASYNC_DRIVERS and kind in ("workflow", "dynamic") and node.asynchronous is not None
         eager = self.EAGER_BODIES and (kind == "eager" or id(node) in self._helpers)
-        if self._scopes or eager or driver:
-            made_async = bool(self._local_helpers) and id(node) in self._local_helpers[-1][1]
+        module_helper = not self._scopes and id(node) in self._to_convert.values()
+        if self._scopes or eager or driver or module_helper:
+            made_async = module_helper or (bool(self._local_helpers) and id(node) in self._local_helpers[-1][1])
             is_async = node.asynchronous is not None or made_async
             self._scopes.append(is_async)
             self._drivers.append(bool(driver) or (bool(self._drivers) and self._drivers[-1]))
@@ -102,6 +142,9 @@ class EagerCodemod(FlyteCodemod):
             self._drivers.pop()
             self._local_helpers.pop()
             if self._local_helpers and id(original_node) in self._local_helpers[-1][1]:
+                return updated_node.with_changes(asynchronous=cst.Asynchronous())
+            if not self._scopes and id(original_node) in self._to_convert.values():
+                self._converted.add(original_node.name.value)
                 return updated_node.with_changes(asynchronous=cst.Asynchronous())
         return updated_node
 
@@ -118,7 +161,7 @@ class EagerCodemod(FlyteCodemod):
         names: dict[str, int] = {}
         for helper in scan.defs:
             name = helper.name.value
-            if helper.decorators or helper.asynchronous is not None or scan.other_uses.get(name):
+            if helper.decorators or helper.asynchronous is not None or scan.other_uses.get(name) or name in scan.nested_calls:
                 continue
             if not _calls_entities(self, helper):
                 continue
@@ -160,8 +203,11 @@ class EagerCodemod(FlyteCodemod):
         name = called_name(original_node) or _overridden_name(original_node)
         entity = self._info.entities.get(name) if name else None
         if entity is None:
-            if name and name in self._local_helpers[-1][0] and self._scopes[-1] and not self._lambdas:
-                if id(original_node) in self._awaited:
+            if name in self._threaded and self._scopes[-1] and not self._lambdas and id(original_node) not in self._consumed:
+                return self._to_thread(updated_node)
+            helper = name and (name in self._local_helpers[-1][0] or name in self._to_convert or name in self._converted)
+            if helper and self._scopes[-1] and not self._lambdas:
+                if id(original_node) in self._awaited or id(original_node) in self._consumed:
                     return updated_node
                 if self._generators:
                     self._generators[-1] = True
@@ -186,6 +232,15 @@ class EagerCodemod(FlyteCodemod):
             self._generators[-1] = True
         return cst.Await(expression=call.with_changes(lpar=[], rpar=[]), lpar=list(updated_node.lpar), rpar=list(updated_node.rpar))
 
+    def _to_thread(self, call: cst.Call) -> cst.BaseExpression:
+        """``helper(a, b=c)`` -> ``await asyncio.to_thread(helper, a, b=c)``."""
+        AddImportsVisitor.add_needed_import(self.context, "asyncio")
+        if self._generators:
+            self._generators[-1] = True
+        args = [cst.Arg(call.func.with_changes(lpar=[], rpar=[]), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))] if call.args else [cst.Arg(call.func)]
+        threaded = cst.Call(func=cst.parse_expression("asyncio.to_thread"), args=args + list(call.args))
+        return cst.Await(expression=threaded, lpar=list(call.lpar), rpar=list(call.rpar))
+
     # ``await`` binds looser than trailers: ``(await t.aio())[0]``, ``(await t.aio()).x``.
     def _parenthesise(self, value: cst.BaseExpression) -> cst.BaseExpression:
         if isinstance(value, cst.Await) and not value.lpar:
@@ -209,13 +264,19 @@ class AsyncDriverCallsCodemod(EagerCodemod):
     ASYNC_DRIVERS = True
 
 
+CONVERTED_HELPERS_KEY = "flytemigrate.eager.converted_helpers"
+
+
 class _BodyScan(cst.CSTVisitor):
-    """Nested function definitions of one body, and uses of names other than a direct call in it."""
+    """Nested function definitions of one body, and uses of names in it: direct calls (at the top
+    of the body or inside nested functions/lambdas) and any other use."""
 
     def __init__(self, codemod: "EagerCodemod") -> None:
         super().__init__()
         self.defs: list[cst.FunctionDef] = []
         self.other_uses: dict[str, bool] = {}
+        self.called: set[str] = set()
+        self.nested_calls: set[str] = set()
         self._callees: set[int] = set()
         self._depth = 0  # inside a nested function or lambda
 
@@ -235,8 +296,9 @@ class _BodyScan(cst.CSTVisitor):
         self._depth -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and self._depth == 0:
+        if isinstance(node.func, cst.Name):
             self._callees.add(id(node.func))
+            (self.called if self._depth == 0 else self.nested_calls).add(node.func.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._callees.add(id(node.attr))  # ``x.step`` is not the helper

@@ -299,3 +299,24 @@ def test_messy_repository_never_crashes(project: Path):
     assert sorted(codes["pkg/crlf.py"]) == ["FM301", "FM302"]
     # A Python 2 file without Flyte is not even parsed (nothing in it can be a finding).
     assert codes["pkg/legacy.py"] == []
+
+
+def test_explicit_notebook_lints_code_cells(project: Path):
+    """A notebook named on the command line is linted cell by cell (magics skipped, top-level
+    await accepted); findings name the cell and the line in it."""
+    cells = [
+        {"cell_type": "markdown", "source": ["# Training notebook\n"]},
+        {"cell_type": "code", "source": ["%load_ext autoreload\n", "!pip install flyte\n", "import flyte\n", "from flytekit import current_context\n"]},
+        {"cell_type": "code", "source": "%%bash\nflyte --version\n"},
+        {"cell_type": "code", "source": ["env = flyte.TaskEnvironment(name='nb')\n", "\n", "@env.task\n", "async def t(x):\n", "    return x\n"]},
+        {"cell_type": "code", "source": ["flyte.init()\n", "run = await flyte.run.aio(t, x=1)\n", "run?\n"]},
+    ]
+    (project / "train.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    (project / "broken.ipynb").write_text("{not json")
+    result = run("lint", "--output-format", "json", "train.ipynb", "broken.ipynb")
+    assert result.exit_code == 1
+    report = {f["path"]: f for f in json.loads(result.stdout)["files"]}
+    found = sorted((d["code"], d["line"], d["message"].split("]")[0] + "]") for d in report["train.ipynb"]["diagnostics"])
+    assert found == [("FM301", 4, "[cell 4]"), ("FM302", 4, "[cell 4]"), ("FM501", 4, "[cell 2]")]
+    assert report["broken.ipynb"]["status"] == "failed"
+    assert [d["code"] for d in report["broken.ipynb"]["diagnostics"]] == ["FM000"]

@@ -375,8 +375,37 @@ def lint_source(source: str, path: str = "-", options: Optional[LintOptions] = N
     return output
 
 
+def lint_notebook(path: str, text: str, options: LintOptions) -> FileResult:
+    """Lint the code cells of a notebook; lines are reported within their cell (``[cell 3]``).
+    ``--fix`` is not applied to notebooks (their JSON is left as it is)."""
+    from flytemigrate.lint.notebook import NotebookError, notebook_script
+
+    try:
+        script = notebook_script(text)
+    except NotebookError as exc:
+        message = str(exc)
+        return FileResult(
+            path=path,
+            status="failed",
+            error=message,
+            diagnostics=[Diagnostic(code="FM000", message=message, path=path, severity=Severity.ERROR)],
+        )
+    output = lint_source(script.source, path, LintOptions(options.codes, False, options.per_file_ignores, options.root))
+    diagnostics = []
+    for d in output.diagnostics:
+        if d.line is not None:
+            cell, line = script.cell_position(d.line)
+            end = script.cell_position(d.end_line)[1] if d.end_line is not None else None
+            d = d.model_copy(update={"line": line, "end_line": end, "message": f"[cell {cell}] {d.message}"})
+        diagnostics.append(d)
+    status = "failed" if output.syntax_error is not None else "unchanged"
+    return FileResult(path=path, status=status, error=output.syntax_error, diagnostics=diagnostics)
+
+
 def lint_worker(path: str, source: str, options: LintOptions) -> FileResult:
     """Engine worker (module-level so process pools can pickle it)."""
+    if path.endswith(".ipynb"):
+        return lint_notebook(path, source, options)
     output = lint_source(source, path, options)
     if output.syntax_error is not None:
         return FileResult(path=path, status="failed", error=output.syntax_error, diagnostics=output.diagnostics)

@@ -40,6 +40,21 @@ ACCELERATORS = {
     "RTX_PRO_6000": "RTX_PRO_6000",
 }
 
+# GPUAccelerator("<device>") strings of flytekit's constants -> Flyte 2 device names (the
+# constants flyte has no device for, K80/M60/P4/P100/L4_VWS, are left for a person).
+ACCELERATOR_DEVICES = {
+    "nvidia-tesla-t4": "T4",
+    "nvidia-a10g": "A10G",
+    "nvidia-l4": "L4",
+    "nvidia-l40s": "L40s",
+    "nvidia-tesla-v100": "V100",
+    "nvidia-h100": "H100",
+    "nvidia-h200": "H200",
+    "nvidia-tesla-a100": "A100",
+    "nvidia-a100-80gb": "A100_80G",
+    "nvidia-rtx-pro-6000": "RTX_PRO_6000",
+}
+
 # Flyte 1 Resources field -> Flyte 2 Resources field.
 RESOURCE_FIELDS = {"cpu": "cpu", "mem": "memory", "gpu": "gpu", "ephemeral_storage": "disk"}
 
@@ -125,6 +140,8 @@ def resource_fields(node: cst.Call, todos: list[Todo]) -> dict[str, cst.BaseExpr
             todos.append(Todo(node, FM_NO_EQUIVALENT, f"Resources argument has no Flyte 2 equivalent: {source_of(arg)}"))
             continue
         value = arg.value
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue  # unset, as if not given
         if arg.keyword.value == "gpu":
             text = string_value(value)
             if text is not None and text.isdigit():
@@ -424,12 +441,21 @@ def map_task_kwargs(
                     partition = value.attr.value[len("partition_"):].replace("_", ".", 1)
             names = [n.rsplit(".", 1)[-1] for n in _qualified(matches, constant)]
             device = next((ACCELERATORS[n] for n in names if n in ACCELERATORS), None)
+            if (
+                device is None
+                and isinstance(constant, cst.Call)
+                and len(constant.args) == 1
+                and matches(constant.func, "flytekit.extras.accelerators.GPUAccelerator")
+            ):
+                device = ACCELERATOR_DEVICES.get(string_value(constant.args[0].value) or "")
             if device is None:
                 todos.append(Todo(arg, FM_NO_EQUIVALENT, f"accelerator not converted, set gpu= on flyte.Resources: {source_of(arg)}"))
             accelerator = device
             accelerator_partition = partition
         elif name == "shared_memory":
             requests = {**(requests or {}), "shm": cst.SimpleString('"auto"') if is_true(value) else value}
+        elif name in {"container_image", "task_config"} and isinstance(value, cst.Name) and value.value == "None":
+            pass  # the default, spelled out
         elif name == "container_image":
             if isinstance(value, cst.Call) and matches(value.func, "flytekit.ImageSpec"):
                 result.env_args["image"] = convert_image_spec(value, todos)

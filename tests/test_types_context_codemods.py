@@ -113,3 +113,16 @@ def test_working_directory_is_one_directory_per_function_call() -> None:
     assert body.startswith("    working_directory = tempfile.mkdtemp()\n")
     assert body.count("tempfile.mkdtemp()") == 1
     assert "return working_directory + a" in body
+
+
+def test_path_string_for_a_file_input_is_rejected_and_existing_remote_accepted(tmp_path) -> None:
+    """Why literal paths for File inputs are wrapped: flyte 2 validates the input type, flytekit converted it."""
+    from flyte.io import File
+
+    path = tmp_path / "data.csv"
+    path.write_text("a\n1\n")
+    reference = File.from_existing_remote(str(path))  # no flyte.init() needed at import time
+    assert reference.path == str(path)
+    assert File.model_validate(reference.model_dump()).path == str(path)
+    with pytest.raises((ValueError, TypeError, AttributeError)):  # flyte 2.12.1: AttributeError in pre_init
+        File.model_validate(str(path))

@@ -15,6 +15,11 @@ The behaviour that differs, measured on flyte 2.12:
   download it on access); a Flyte 2 ``File`` is not. In leaf tasks a File/Dir parameter passed
   to an ordinary call becomes ``param.download_sync()``; ``.download()`` -> ``.download_sync()``,
   ``.open(mode)`` -> ``.open_sync(mode)``, dataset ``.open(T).all()`` -> ``.open(T).all_sync()``.
+* flytekit turns a path string into a FlyteFile/FlyteDirectory input (``csv: FlyteFile = "s3://..."``
+  defaults, ``normalize(csv="https://...")`` in a workflow, ``wf(csv="...")`` under ``__main__``);
+  flyte 2 rejects a ``str`` for a File/Dir input, so such literal strings (and module string
+  constants) become ``flyte.io.File.from_existing_remote("...")``, which references the path as is
+  (local or remote) without uploading at import time.
 * Elements of ``List[FlyteFile]`` / ``Dict[str, FlyteFile]`` parameters bound by ``for`` loops and
   comprehensions (``for f in files``, ``for k, f in files.items()``, ``files[0]``) are File/Dir
   values like a parameter, so the same path and method rewrites apply to them; so are File/Dir/
@@ -140,6 +145,8 @@ class TypesCodemod(FlyteCodemod):
         super().__init__(context)
         self._scopes: list[_Scope] = [_Scope()]
         self._entities: set[str] = set()
+        self._entity_node: dict[str, cst.FunctionDef] = {}
+        self._entity_inputs: dict[str, list[tuple[str, Optional[str]]]] = {}
         self._aliases: dict[str, str] = {}
         self._constants: dict[str, str] = {}
         self._comprehensions: list[dict] = []
@@ -147,6 +154,7 @@ class TypesCodemod(FlyteCodemod):
 
     def visit_Module(self, node: cst.Module) -> None:
         self._entities = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef) and self.function_kind(s)}
+        self._entity_node = {s.name.value: s for s in node.body if isinstance(s, cst.FunctionDef) and s.name.value in self._entities}
         # Module-level type aliases (``CitySchema = Annotated[StructuredDataset, kwtypes(...)]``):
         # a parameter annotated with the alias is a flyte.io value like one annotated directly.
         self._aliases = {}
@@ -171,6 +179,14 @@ class TypesCodemod(FlyteCodemod):
                     self._aliases[target.value] = kind
         # Module-level string constants bound once (``DATA_URL = "s3://..."``).
         self._constants = {k: v for k, v in self._constants.items() if assigned.get(k) == 1}
+        # The File/Dir parameters of each task/workflow, in order (for literal path arguments).
+        self._entity_inputs = {}
+        for name, function in self._entity_node.items():
+            params = function.params
+            self._entity_inputs[name] = [
+                (p.name.value, self._annotation_kind(p.annotation.annotation) if p.annotation else None)
+                for p in [*params.posonly_params, *params.params, *params.kwonly_params]
+            ]
         # Classes with flyte.io fields (``@dataclass class Outputs: model: FlyteFile``).
         self._records = {}
         for stmt in node.body:
@@ -264,6 +280,51 @@ class TypesCodemod(FlyteCodemod):
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         self._scopes.pop()
         return updated_node
+
+    def leave_Param(self, original_node: cst.Param, updated_node: cst.Param) -> cst.Param:
+        """``csv: FlyteFile = "s3://..."`` on a task/workflow -> ``= flyte.io.File.from_existing_remote(...)``."""
+        if original_node.default is None or original_node.annotation is None:
+            return updated_node
+        kind = self._annotation_kind(original_node.annotation.annotation)
+        if kind in {"File", "Dir"} and self._path_literal(original_node.default) is not None:
+            return updated_node.with_changes(default=self._existing_remote(kind, updated_node.default))
+        return updated_node
+
+    def _path_literal(self, node: cst.BaseExpression) -> Optional[str]:
+        """A literal string, or a module string constant: the paths flytekit turns into files."""
+        if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+            return node.evaluated_value
+        if isinstance(node, cst.Name):
+            return self._constants.get(node.value)
+        return None
+
+    def _existing_remote(self, kind: str, value: cst.BaseExpression) -> cst.Call:
+        return cst.Call(cst.Attribute(self._io(kind), cst.Name("from_existing_remote")), args=[cst.Arg(value)])
+
+    def _literal_path_arguments(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        """``normalize(csv="https://...")`` / ``flyte.run(wf, csv="...")``: wrap path strings given for File/Dir inputs."""
+        func, args = original_node.func, list(original_node.args)
+        if self.matches(func, "flyte.run", "flytekit.run") and args and isinstance(args[0].value, cst.Name):
+            func, args = args[0].value, args[1:]
+            offset = 1
+        else:
+            offset = 0
+        if not isinstance(func, cst.Name) or func.value not in self._entity_inputs:
+            return updated_node
+        inputs = self._entity_inputs[func.value]
+        kinds = dict(inputs)
+        new_args = list(updated_node.args)
+        changed = False
+        for i, arg in enumerate(args):
+            if arg.star:
+                return updated_node
+            name = arg.keyword.value if arg.keyword is not None else (inputs[i][0] if i < len(inputs) else None)
+            kind = kinds.get(name)
+            if kind in {"File", "Dir"} and self._path_literal(arg.value) is not None:
+                target = new_args[i + offset]
+                new_args[i + offset] = target.with_changes(value=self._existing_remote(kind, target.value))
+                changed = True
+        return updated_node.with_changes(args=new_args) if changed else updated_node
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
         # ``f = f.download()`` rebinds a parameter to a local path: later uses are not File values.
@@ -468,6 +529,7 @@ class TypesCodemod(FlyteCodemod):
             return self._constructor(original_node, updated_node, kind)
         if kind == "DataFrame" and updated_node.args:
             return self._dataset_constructor(original_node, updated_node)
+        updated_node = self._literal_path_arguments(original_node, updated_node)
         return self._download_path_args(original_node, updated_node)
 
     def _dataset_constructor(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:

@@ -55,13 +55,14 @@ class _Env:
     first_user: Optional[cst.CSTNode] = None  # the original top-level statement that first uses it
     existing: bool = False
     driver: bool = False  # holds a converted workflow/dynamic/eager (calls other tasks)
+    from_task: Optional[str] = None  # ``flyte.TaskEnvironment.from_task(name, <this var>)``, emitted after first_user
 
 
 class TaskCodemod(FlyteCodemod):
     """Turn Flyte 1 entity decorators into ``@env.task`` and create the TaskEnvironment(s)."""
 
     DESCRIPTION = "Convert @task/@workflow/@dynamic/@eager to @env.task on a flyte.TaskEnvironment."
-    TRIGGERS = ("task", "workflow", "dynamic", "eager")
+    TRIGGERS = ("task", "workflow", "dynamic", "eager", "ContainerTask")
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -170,6 +171,8 @@ class TaskCodemod(FlyteCodemod):
         if self._depth != 0 or self._statement is None:
             return updated_node
         args = original_node.args
+        if self.matches(original_node.func, "flytekit.ContainerTask"):
+            return self._container_task(original_node, updated_node)
         if self.matches(original_node.func, "functools.partial"):
             # partial(task, **settings)
             if not args or args[0].keyword is not None or args[0].star or self._call_kind(args[0].value) != "task":
@@ -202,6 +205,65 @@ class TaskCodemod(FlyteCodemod):
             head = head.with_changes(value=env_task)
             return updated_node.with_changes(args=_tidy([head, *mapped.task_args], updated_node.args))
         return updated_node.with_changes(func=env_task, args=_tidy([head, *mapped.task_args], updated_node.args))
+
+    def _container_task(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """``NAME = ContainerTask(...)`` -> ``flyte.extras.ContainerTask(...)`` plus its environment.
+
+        flyte.extras.ContainerTask takes the same name/image/command/inputs/outputs/arguments,
+        data directories and ``{{.inputs.x}}`` templates; task settings (resources, env_vars,
+        secrets, cache, retries, timeout ...) are keywords of the task itself, mapped like
+        ``@task`` arguments. A Flyte 2 task must belong to an environment to be deployed:
+        ``NAME_env = flyte.TaskEnvironment.from_task(...)`` follows the statement, and driver
+        environments depend on it like on any other.
+        """
+        target = self._statement_name()
+        if target == "task" or any(a.star for a in original_node.args):
+            return updated_node
+        positional = ("name", "image", "command")
+        new_args: list[cst.Arg] = []
+        settings: list[cst.Arg] = []
+        todos: list[tuple[cst.CSTNode, str]] = []
+        for i, (orig, arg) in enumerate(zip(original_node.args, updated_node.args)):
+            keyword = orig.keyword.value if orig.keyword is not None else (positional[i] if i < len(positional) else None)
+            if keyword is None:
+                return updated_node
+            if keyword in _CONTAINER_ARGS:
+                new_args.append(arg.with_changes(keyword=cst.Name(keyword), equal=_EQUAL) if orig.keyword is None else arg)
+            elif keyword == "metadata_format":
+                value = orig.value
+                fmt = value.attr.value if isinstance(value, cst.Attribute) else None
+                if fmt in {"JSON", "YAML", "PROTO"} and self.matches(value.value, "flytekit.ContainerTask.MetadataFormat", "flytekit.MetadataFormat"):
+                    new_args.append(arg.with_changes(value=cst.SimpleString(f'"{fmt}"')))
+                else:
+                    todos.append((orig, f"metadata_format not converted, flyte.extras.ContainerTask takes \"JSON\"/\"YAML\"/\"PROTO\": {source_of(orig)}"))
+            elif keyword in {"io_strategy", "metadata"}:
+                todos.append((orig, f"ContainerTask argument has no flyte.extras.ContainerTask counterpart, removed: {source_of(orig)}"))
+            else:
+                settings.append(orig)
+        mapped = map_task_kwargs(original_node.with_changes(args=settings), self.matches, "task", names_of=self.qualified_names, resolve=self._resolve)
+        for node, message in todos:
+            self.todo(node, FM_NO_EQUIVALENT, message)
+        for todo in mapped.todos:
+            self.todo(todo.node, todo.code, todo.message)
+        if "image" in mapped.env_args or "plugin_config" in mapped.env_args:
+            return updated_node  # container_image= / task_config= on a ContainerTask: not a shape we know
+        extra = [kwarg(k, v) for k, v in mapped.env_args.items()] + list(mapped.task_args)
+        assert self._base is not None and self._statement is not None
+        base_name = self._base.name or self.options.env_name or env_name_from_path(self.context.filename)
+        env = _Env(
+            var=self._free_name(f"{target}_env"),
+            name=f"{base_name}_{re.sub(r'[^a-z0-9]+', '_', target.lower()).strip('_')}",
+            first_user=self._statement,
+            from_task=target,
+        )
+        self._envs[("container", target)] = env
+        AddImportsVisitor.add_needed_import(self.context, "flyte")
+        AddImportsVisitor.add_needed_import(self.context, "flyte.extras")
+        args = new_args + [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in extra]
+        layout = updated_node.args[0].comma if updated_node.args else cst.MaybeSentinel.DEFAULT
+        sep = layout if isinstance(layout, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        args = [a.with_changes(comma=sep) for a in args[:-1]] + args[-1:]
+        return updated_node.with_changes(func=cst.parse_expression("flyte.extras.ContainerTask"), args=_tidy(args, updated_node.args))
 
     def _call_kind(self, node: cst.CSTNode) -> Optional[str]:
         for name in self.qualified_names(node):
@@ -277,15 +339,21 @@ class TaskCodemod(FlyteCodemod):
         earlier, later = _dependencies(order)
         out: list[cst.BaseStatement] = []
         for orig, new in zip(original_node.body, body):
+            after: list[cst.BaseStatement] = []
             for env in order:
                 if env.first_user is orig:
-                    out.append(self._env_statement(env, orig, earlier.get(env.var, [])))
+                    statements = after if env.from_task else out
+                    statements.append(self._env_statement(env, orig, earlier.get(env.var, [])))
                     # a driver environment defined above this one learns about it here
-                    out += [_add_dependency(driver, env) for driver in later.get(env.var, [])]
+                    statements += [_add_dependency(driver, env) for driver in later.get(env.var, [])]
             out.append(new)
+            out += after
         return updated_node.with_changes(body=out)
 
     def _env_statement(self, env: _Env, before: cst.CSTNode, depends_on: Sequence[_Env] = ()) -> cst.SimpleStatementLine:
+        if env.from_task:
+            value = call("flyte.TaskEnvironment.from_task", [cst.Arg(cst.SimpleString(f'"{env.name}"')), cst.Arg(cst.Name(env.from_task))])
+            return cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(env.var))], value=value)])
         args = [kwarg("name", cst.SimpleString(f'"{env.name}"'))]
         args += [kwarg(k, env.env_args[k]) for k in ENV_FIELDS if k in env.env_args]
         if depends_on:
@@ -303,6 +371,10 @@ class TaskCodemod(FlyteCodemod):
 
 
 _MAX_LINE = 100
+
+# flyte.extras.ContainerTask arguments with the same name and meaning as flytekit's ContainerTask.
+_CONTAINER_ARGS = {"name", "image", "command", "inputs", "outputs", "arguments", "input_data_dir", "output_data_dir", "local_logs"}
+_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
 def _dependencies(order: list[_Env]) -> tuple[dict[str, list[_Env]], dict[str, list[_Env]]]:

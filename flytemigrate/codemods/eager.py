@@ -108,7 +108,7 @@ class EagerCodemod(FlyteCodemod):
             if isinstance(stmt, cst.FunctionDef) and not stmt.decorators and stmt.asynchronous is None
         }
         candidates = {name: f for name, f in candidates.items() if name not in self._info.entities and _calls_entities(self, f)}
-        self._threaded = set(candidates)
+        self._threaded = set(candidates) | self._info.imported_helpers
         if not candidates:
             return {}
         allowed: set[str] = set(candidates)

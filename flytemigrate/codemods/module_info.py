@@ -39,6 +39,9 @@ class Entity:
 class ModuleInfo:
     entities: dict[str, Entity] = field(default_factory=dict)
     namedtuples: dict[str, list[str]] = field(default_factory=dict)
+    # Plain sync functions of project modules that call tasks, by the name (or dotted name) they
+    # are called with here: async code must not call them on the event loop (see ``eager.py``).
+    imported_helpers: set[str] = field(default_factory=set)
 
     def namedtuple_fields(self, entity_name: str) -> Optional[list[str]]:
         """Field names when ``entity_name`` returns a module-level NamedTuple class."""
@@ -146,7 +149,9 @@ def _add_imported(codemod, module: cst.Module, info: ModuleInfo) -> None:
     for name, task in facts.tasks.items():
         if name not in info.entities:
             info.entities[name] = _imported_entity(codemod, name, task, None)
+    info.imported_helpers |= facts.helpers
     for bound, module_facts in imported_modules(filename, imports, plain).items():
+        info.imported_helpers |= {f"{bound}.{helper}" for helper in module_facts.helpers}
         for cls, fields in module_facts.namedtuples.items():
             info.namedtuples.setdefault(f"{bound}.{cls}", list(fields))
         for task_name, task in module_facts.tasks.items():

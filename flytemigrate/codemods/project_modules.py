@@ -42,6 +42,10 @@ class ModuleFacts:
     # ``from X import a as b`` statements of the module itself: b -> (X, level, a). A package's
     # ``__init__.py`` re-exports its tasks this way (``from my_project import clean``).
     reexports: dict[str, tuple[Optional[str], int, str]] = field(default_factory=dict)
+    # Undecorated sync functions -> the plain names they call (to tell helpers that call tasks).
+    functions: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Functions of the module that call tasks (``helper_functions`` fills it for imported names).
+    helpers: set[str] = field(default_factory=set)
 
 
 def _decorator_kind(decorator: ast.expr, flytekit_module: bool, aliases: Optional[dict[str, str]] = None) -> Optional[str]:
@@ -130,6 +134,10 @@ def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             kind = next((k for k in (_decorator_kind(d, flytekit_module, aliases) for d in node.decorator_list) if k), None)
             if kind is None:
+                if isinstance(node, ast.FunctionDef) and not node.decorator_list:
+                    facts.functions[node.name] = frozenset(
+                        call.func.id for call in ast.walk(node) if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    )
                 continue
             returns = node.returns.id if isinstance(node.returns, ast.Name) else None
             facts.tasks[node.name] = ImportedTask(
@@ -216,6 +224,28 @@ def _lookup(path: Path, name: str, facts: ModuleFacts, bound: str, depth: int = 
         _lookup(target, imported, facts, bound, depth + 1)
 
 
+def _is_helper(path: Path, found: ModuleFacts, name: str) -> bool:
+    """Is ``name`` a plain sync function of the module at ``path`` that calls a task (its own, or one
+    it imports from a project module)?"""
+    called = found.functions.get(name)
+    if not called:
+        return False
+    if called & set(found.tasks):
+        return True
+    for callee in called & set(found.reexports):
+        module, level, imported = found.reexports[callee]
+        if _skipped(module):
+            continue
+        target = resolve_module(str(path), module, level)
+        if target is None or target.resolve() == path.resolve():
+            continue
+        probe = ModuleFacts()
+        _lookup(target, imported, probe, callee, 1)
+        if callee in probe.tasks:
+            return True
+    return False
+
+
 def _reexported_namedtuple(path: Path, found: ModuleFacts, name: str) -> Optional[tuple[str, ...]]:
     probe = ModuleFacts()
     module, level, imported = found.reexports[name]
@@ -246,8 +276,12 @@ def imported_facts(filename: Optional[str], imports: list[tuple[Optional[str], i
                 if star is not None:
                     facts.tasks.update({k: v for k, v in star.tasks.items() if not k.startswith("_")})
                     facts.namedtuples.update({k: v for k, v in star.namedtuples.items() if not k.startswith("_")})
+                    facts.helpers.update(h for h in star.helpers if not h.startswith("_"))
                 continue
             _lookup(path, imported, facts, bound)
+            found = module_facts(path)
+            if found is not None and _is_helper(path, found, imported):
+                facts.helpers.add(bound)
     return facts
 
 
@@ -266,7 +300,8 @@ def _resolved_module(path: Path) -> Optional[ModuleFacts]:
     facts = ModuleFacts()
     for name in [*found.tasks, *found.namedtuples, *found.reexports]:
         _lookup(path, name, facts, name)
-    return facts if facts.tasks or facts.namedtuples else None
+    facts.helpers = {name for name in found.functions if _is_helper(path, found, name)}
+    return facts if facts.tasks or facts.namedtuples or facts.helpers else None
 
 
 def imported_modules(

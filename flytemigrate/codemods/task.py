@@ -72,6 +72,7 @@ class TaskCodemod(FlyteCodemod):
         self._envs: dict[tuple, _Env] = {}
         self._module_calls: dict[str, cst.Call] = {}  # NAME = call(...) at module level
         self._statement: Optional[cst.SimpleStatementLine] = None  # the top-level statement being visited
+        self._containers: set[str] = set()  # module-level NAME = ContainerTask(...)
 
     # ------------------------------------------------------------------ module scan
 
@@ -82,6 +83,7 @@ class TaskCodemod(FlyteCodemod):
             existing = self._existing_env(stmt)
             if existing and self._base is None:
                 self._base = _Env(var=existing, name="", existing=True)
+        self._containers = {name for name, c in self._module_calls.items() if self.matches(c.func, "flytekit.ContainerTask")}
         if self._base is None:
             base_name = self.options.env_name or env_name_from_path(self.context.filename)
             self._base = _Env(var=self._free_name("env", "flyte_env"), name=base_name)
@@ -168,6 +170,16 @@ class TaskCodemod(FlyteCodemod):
         convert this way: a workflow or dynamic built by a call has a body the workflow codemods
         never saw, so it stays flytekit and the leftovers codemod marks it.
         """
+        if self._depth != 0 and isinstance(original_node.func, cst.Name) and original_node.func.value in self._containers:
+            # flyte.extras.ContainerTask is an async task: a sync caller gets a coroutine back, and
+            # the workflow codemods do not know this name is a task (no .aio / await added).
+            name = original_node.func.value
+            self.todo(
+                original_node,
+                FM_NO_EQUIVALENT,
+                f"{name} is now a flyte.extras.ContainerTask, an async task: call it as `await {name}(...)` from an async task",
+            )
+            return updated_node
         if self._depth != 0 or self._statement is None:
             return updated_node
         args = original_node.args

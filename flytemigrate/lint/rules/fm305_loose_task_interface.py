@@ -57,8 +57,14 @@ class LooseTaskInterface(TaskInterfaceRule):
     def check_task(self, node: cst.FunctionDef) -> None:
         for what, annotation in interface_annotations(node):
             for loose, description in loose_types(self, annotation):
+                # A bare dict becomes untyped JSON; the other loose types are pickled.
+                consequence = (
+                    "Flyte 2 stores it as untyped JSON and fails on non-string keys or non-JSON values"
+                    if description in ("bare `dict` without element types", "bare `Dict` without element types")
+                    else "Flyte 2 pickles or rejects it"
+                )
                 self.report(
                     loose,
-                    f"task `{node.name.value}` {what} uses {description}; Flyte 2 pickles or rejects it",
+                    f"task `{node.name.value}` {what} uses {description}; {consequence}",
                     help="use a concrete type with element types (`list[str]`, `dict[str, int]`, a dataclass)",
                 )

@@ -7,6 +7,8 @@ once every use of it is converted):
 * ``.secrets.get("group", "key")`` -> ``os.environ["GROUP_KEY"]``: a ``flyte.Secret(key=, group=)``
   is injected as the environment variable ``GROUP_KEY`` (upper case, ``-`` -> ``_``), which is what
   the converted ``secret_requests`` request. Names may be literals or module-level string constants.
+  A secret the module mounts as a file (``MountType.FILE`` -> ``flyte.Secret(..., mount=...)``) has
+  no environment variable: its read gets a TODO instead.
   ``.secrets.get_secrets_env_var(group, key)`` -> ``"GROUP_KEY"``, the same variable's name.
 * ``.execution_id.name`` / ``.project`` / ``.domain`` -> ``flyte.ctx().action.run_name`` / ``.project`` / ``.domain``.
 * ``.working_directory`` (a fresh directory per task execution, the same on every read) -> one
@@ -35,6 +37,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
 from flytemigrate.codemods.task_kwargs import keyword_args, string_value
+from flytemigrate.codemods.todo_codes import FM_CONTEXT
 
 # current_context().execution_id.<field> -> flyte.ctx().action.<field>
 EXECUTION_ID_FIELDS = {"name": "run_name", "project": "project", "domain": "domain"}
@@ -89,6 +92,7 @@ class ContextCodemod(FlyteCodemod):
         super().__init__(context)
         self._constants: dict[str, str] = {}
         self._scopes: list[_Scope] = [_Scope()]
+        self._file_secrets: set[str] = set()  # env var names of secrets mounted as files
 
     # ------------------------------------------------------------------ module and scopes
 
@@ -112,6 +116,16 @@ class ContextCodemod(FlyteCodemod):
                         if text is not None and not isinstance(small, cst.AugAssign):
                             values[target.value] = text
         self._constants = {name: text for name, text in values.items() if seen[name] == 1}
+        self._file_secrets = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # flyte.Secret(key=, group=, mount=...) written by TaskCodemod for MountType.FILE (above the tasks).
+        if self.matches(node.func, "flyte.Secret"):
+            kw = keyword_args(node)
+            key = self._string(kw["key"].value) if "key" in kw else None
+            if "mount" in kw and key is not None:
+                group = self._string(kw["group"].value) if "group" in kw else None
+                self._file_secrets.add(secret_env_var(group, key))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scopes.append(_Scope(function=node))
@@ -202,6 +216,14 @@ class ContextCodemod(FlyteCodemod):
         if func.attr.value in {"get", "get_secrets_env_var"} and self._context_attribute(func.value, "secrets"):
             env_var = self._secret_name(original_node)
             if env_var is None:
+                return updated_node
+            if env_var in self._file_secrets:
+                self.todo(
+                    original_node,
+                    FM_CONTEXT,
+                    "this secret is mounted as a file (flyte.Secret mount=...), not an environment variable: "
+                    "read it from the mounted file under /etc/flyte/secrets",
+                )
                 return updated_node
             if func.attr.value == "get_secrets_env_var":
                 return cst.SimpleString(f'"{env_var}"')

@@ -488,7 +488,11 @@ def map_task_kwargs(
         elif name == "pod_template":
             result.task_args.append(arg)
         elif name == "pod_template_name":
-            result.task_args.append(arg.with_changes(keyword=cst.Name("pod_template")))
+            if "pod_template" in kw:
+                # both map to pod_template=: one keyword twice would not compile
+                todos.append(Todo(arg, FM_CONFIG_CONFLICT, f"pod_template= and pod_template_name= both set; Flyte 2 takes one pod_template, kept the PodTemplate: {source_of(arg)}"))
+            else:
+                result.task_args.append(arg.with_changes(keyword=cst.Name("pod_template")))
         elif name == "task_config":
             reason, shm = _plugin_config(value, names_of, resolve)
             if reason is None:

@@ -6,9 +6,12 @@ mutations of names, module-level bindings and TaskEnvironments), then a fixpoint
 call graph:
 
 * a **task** is a function decorated with a Flyte 2 ``@env.task`` / ``@env.task(...)`` (``env``
-  assigned at module level from ``flyte.TaskEnvironment(...)`` or ``<env>.clone_with(...)``,
-  matched by qualified name, so ``import flyte as fl`` works) or with Flyte 1
-  ``@task``/``@workflow``/``@dynamic``/``@eager`` (qualified names under ``flytekit``);
+  assigned at module level from ``flyte.TaskEnvironment(...)``, ``<env>.clone_with(...)`` or a
+  module-level factory function returning one, or a class attribute ``Envs.gpu``, matched by
+  qualified name, so ``import flyte as fl`` works; or imported from a project file,
+  ``from .env import env`` / ``import pkg.envs as envs`` then ``@envs.default.task``, see
+  ``flytemigrate.lint.imported``) or with Flyte 1 ``@task``/``@workflow``/``@dynamic``/``@eager``
+  (qualified names under ``flytekit``);
 * a **trace** is a function decorated with ``@flyte.trace``;
 * a **helper** is any other function of the module (nested functions and methods included);
 * a **driver** is a task whose body starts other tasks: directly (``t(...)``, ``t.aio(...)``,
@@ -17,15 +20,21 @@ call graph:
   ``@workflow``/``@dynamic``/``@eager`` functions are drivers by definition (their bodies become
   replayed driver code once migrated), and so is a task that opens ``flyte.group(...)``. Tasks
   imported from other modules are recognised where they are used like tasks (``t.aio(...)``,
-  ``t.override(...)``, ``flyte.map(t, ...)``, ``map_task(t)``). Calls into traces and other tasks are *not* followed:
-  their bodies run once and are recorded, not replayed;
+  ``t.override(...)``, ``flyte.map(t, ...)``, ``map_task(t)``), and where the project file
+  that defines them was read (also ``tasks.train(...)`` for ``from . import tasks``). A function
+  that puts tasks in a list/tuple/set/dict display (``for step in (clean, train):``) starts
+  them too. Calls into traces and other tasks are *not* followed: their bodies run once and are
+  recorded, not replayed;
 * the **replayed** functions are the drivers plus every helper reachable from a driver through
   helper calls; for each the analysis keeps the chain from the driver (``pipeline -> fit_all``),
   so a finding can name the driver and the path.
 
 Everything is keyed by function *qualname* (``train``, ``Trainer.fit``, ``pipeline.<locals>.step``).
 Calls are resolved by name: a bare ``name(...)`` is looked up in the enclosing functions' nested
-definitions first, then at module level, like Python's own scoping for closures.
+definitions first, then at module level, like Python's own scoping for closures. Method calls
+resolve to methods of module-level classes: ``Class.method(...)``, ``self.method(...)`` inside a
+method, ``obj.method(...)`` after ``obj = Class(...)`` in the same function, and
+``Class(...).method(...)``.
 """
 
 from __future__ import annotations

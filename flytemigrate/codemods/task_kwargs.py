@@ -547,6 +547,20 @@ def map_task_kwargs(
                 ])
         if fields:
             result.env_args["resources"] = call("flyte.Resources", [kwarg(k, v) for k, v in fields.items()])
+    # Two Flyte 1 spellings of one setting (enable_deck= and disable_deck=) must not become one
+    # keyword twice: the output would not compile.
+    seen: dict[str, str] = {}
+    unique = []
+    for arg in result.task_args:
+        name = arg.keyword.value if arg.keyword is not None else None
+        if name is not None and name in seen:
+            if seen[name] != source_of(arg.value):  # the same value twice says nothing new
+                todos.append(Todo(arg, FM_CONFIG_CONFLICT, f"{name}= given twice after conversion, kept the first: {source_of(arg)}"))
+            continue
+        if name is not None:
+            seen[name] = source_of(arg.value)
+        unique.append(arg)
+    result.task_args = unique
     return result
 
 

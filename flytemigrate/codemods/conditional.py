@@ -8,6 +8,9 @@ Flyte 2 the driver is plain Python and branches on real values. The chain is tur
 * an assignment (also tuple targets ``a, b = conditional(...)``): every branch assigns,
 * a ``return``: every branch returns.
 
+A branch whose value is itself a ``conditional(...)`` chain (nested conditionals) becomes a nested
+``if`` statement inside that branch.
+
 Conditions are converted from the promise operators: ``&`` -> ``and``, ``|`` -> ``or``,
 ``x.is_true()`` -> ``x``, ``x.is_false()`` -> ``not x``, ``x.is_none()`` -> ``x is None``;
 comparisons stay as they are. ``.fail("msg")`` becomes ``raise ValueError("msg")``, the
@@ -131,6 +134,10 @@ class ConditionalCodemod(FlyteCodemod):
             return self._leftover(original_node, updated_node)
 
         def branch(action: str, result: cst.BaseExpression) -> cst.IndentedBlock:
+            # `.then(conditional("inner")...)`: a nested chain becomes a nested if statement
+            inner = self._cases(result) if action == "then" else None
+            if inner is not None:
+                return cst.IndentedBlock(body=[build(inner)])
             if action == "fail":
                 stmt: cst.BaseSmallStatement = cst.Raise(
                     exc=cst.Call(func=cst.Name("ValueError"), args=[cst.Arg(result)])
@@ -143,13 +150,17 @@ class ConditionalCodemod(FlyteCodemod):
                 stmt = cst.Return(value=result)
             return cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[stmt])])
 
-        orelse: Optional[Union[cst.If, cst.Else]] = None
-        for condition, action, result in reversed(cases):
-            if condition is None:
-                orelse = cst.Else(body=branch(action, result))
-            else:
-                orelse = cst.If(test=convert_condition(condition), body=branch(action, result), orelse=orelse)
-        assert isinstance(orelse, cst.If)
+        def build(chain: list[Case]) -> cst.If:
+            orelse: Optional[Union[cst.If, cst.Else]] = None
+            for condition, action, result in reversed(chain):
+                if condition is None:
+                    orelse = cst.Else(body=branch(action, result))
+                else:
+                    orelse = cst.If(test=convert_condition(condition), body=branch(action, result), orelse=orelse)
+            assert isinstance(orelse, cst.If)
+            return orelse
+
+        orelse = build(cases)
         # comments inside the conditional(...) chain (and a trailing one) move above the new if
         new = orelse.with_changes(leading_lines=updated_node.leading_lines)
         return new.with_changes(leading_lines=[*new.leading_lines, *lost_comments(original_node, new)])

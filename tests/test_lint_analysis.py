@@ -592,3 +592,36 @@ def test_tasks_collected_in_displays_make_drivers():
         """
     )
     assert a.driver_chains == {"chain": ["chain", "clean"], "by_name": ["by_name", "steps", "clean"]}
+
+
+def test_methods_of_module_level_instances():
+    a = run(
+        """
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        def fit(x: int) -> int:
+            return x
+
+        class Pipeline:
+            def run(self, x: int) -> int:
+                return fit(x)
+
+        PIPELINE = Pipeline()
+
+        @env.task
+        def main(x: int) -> int:
+            return PIPELINE.run(x)
+
+        @env.task
+        def shadowed(x: int, PIPELINE: str = "p") -> int:
+            return len(PIPELINE.run(x))
+
+        @env.task
+        def rebound(x: int) -> int:
+            PIPELINE = make_other()
+            return PIPELINE.run(x)
+        """
+    )
+    assert a.driver_chains == {"main": ["main", "Pipeline.run", "fit"]}

@@ -448,27 +448,37 @@ class _Collector(cst.CSTVisitor):
 
     def _record_instance(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """``runner = Runner(...)`` in a function: ``runner.fit()`` later calls ``Runner.fit``."""
-        if not self.stack or not isinstance(target, cst.Name):
+        if not isinstance(target, cst.Name) or (not self.stack and self.class_stack):
             return
-        key = (self.stack[-1].qualname, target.value)
+        # Module-level instances (`PIPELINE = Pipeline(cfg)`) are keyed by the empty qualname.
+        key = (self.stack[-1].qualname if self.stack else "", target.value)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
             self.instances[key] = value.func.value
         else:
-            self.instances.pop(key, None)  # rebound to something else
+            self.instances[key] = ""  # rebound to something else: not an instance we know
 
     def _method_callee(self, info: FunctionInfo, receiver: str, method: str) -> str:
         """``Class.method`` for ``self.method()`` in a method (or a function nested in one) and for
-        ``obj.method()`` with ``obj = Class(...)`` earlier in the function; else ``receiver.method``."""
-        cls = self.instances.get((info.qualname, receiver))
-        if cls is not None:
-            return f"{cls}.{method}"
+        ``obj.method()`` with ``obj = Class(...)`` earlier in the function or at module level;
+        else ``receiver.method``."""
+        if (info.qualname, receiver) in self.instances:  # a local variable
+            cls = self.instances[(info.qualname, receiver)]
+            return f"{cls}.{method}" if cls else f"{receiver}.{method}"
         current: Optional[FunctionInfo] = info
         while current is not None:
             owner = self.method_owner.get(current.qualname)
             if owner is not None and owner[0] == receiver:
                 return f"{owner[1]}.{method}"
             current = self.functions.get(current.parent) if current.parent else None
+        cls = self.instances.get(("", receiver))
+        if cls and not self._bound_locally(info, receiver):
+            return f"{cls}.{method}"
         return f"{receiver}.{method}"
+
+    def _bound_locally(self, info: FunctionInfo, name: str) -> bool:
+        """Whether ``name`` is a parameter of ``info`` (so not the module-level instance)."""
+        params = info.node.params
+        return any(p.name.value == name for p in (*params.posonly_params, *params.params, *params.kwonly_params))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._record_store(node.target, node, "augmented assignment")

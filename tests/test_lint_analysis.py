@@ -439,6 +439,14 @@ def test_method_calls_through_self_and_local_instances():
             async def many(self) -> list[int]:
                 return []
 
+        class Cached(Loader):
+            async def all(self) -> list[int]:
+                return await self.many()
+
+        @env.task
+        async def inherited(n: int) -> int:
+            return len(await Cached(n).all())
+
         @env.task
         async def main(n: int) -> int:
             loader = Loader(n)
@@ -457,6 +465,7 @@ def test_method_calls_through_self_and_local_instances():
     )
     assert a.driver_chains["main"] == ["main", "Loader.many", "Loader.one", "load"]
     assert a.driver_chains["inline"] == ["inline", "Loader.many", "Loader.one", "load"]
+    assert a.driver_chains["inherited"] == ["inherited", "Cached.all", "Loader.many", "Loader.one", "load"]
     assert a.describe("Loader.one") == "driver `main` via helper `Loader.many` -> `Loader.one`"
     # `self` of a staticmethod is an ordinary parameter; `loader` rebound to another class.
     assert "Loader.describe" not in a.reaches_task

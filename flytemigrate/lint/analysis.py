@@ -355,6 +355,8 @@ class _Collector(cst.CSTVisitor):
         # Module-level functions that return a TaskEnvironment (`def make_env(name): return
         # flyte.TaskEnvironment(name=name, ...)`): what they return is an environment too.
         self.env_factories: set[str] = set()
+        # Module-level class -> names of its base classes.
+        self.class_bases: dict[str, list[str]] = {}
         # (function, name) for names used as elements of list/tuple/set/dict displays.
         self.value_refs: list[tuple[FunctionInfo, str]] = []
         # qualname of a method -> (name of its `self`/`cls` parameter, qualname of its class).
@@ -511,6 +513,9 @@ class _Collector(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.class_stack.append(node.name.value)
+        if len(self.class_stack) == 1 and not self.stack:
+            # Base classes of this module, for `self.method()` defined in a base.
+            self.class_bases[node.name.value] = [b.value.value for b in node.bases if isinstance(b.value, cst.Name)]
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.class_stack.pop()
@@ -721,7 +726,23 @@ def _resolve(collector: _Collector, info: FunctionInfo, name: str) -> Optional[s
     A dotted ``Class.method`` resolves to a method of a module-level class.
     """
     if "." in name:
-        return name if name in collector.functions and "<locals>" not in name else None
+        if "<locals>" in name:
+            return None
+        if name in collector.functions:
+            return name
+        # A method inherited from a base class of this module (`self.fit()` defined in `Base`).
+        cls, _, method = name.rpartition(".")
+        seen: set[str] = set()
+        queue = list(collector.class_bases.get(cls, ()))
+        while queue:
+            base = queue.pop(0)
+            if base in seen:
+                continue
+            seen.add(base)
+            if f"{base}.{method}" in collector.functions:
+                return f"{base}.{method}"
+            queue.extend(collector.class_bases.get(base, ()))
+        return None
     current: Optional[FunctionInfo] = info
     while current is not None:
         if name in current.nested:

@@ -35,7 +35,8 @@ from flytemigrate.codemods.task_kwargs import (
     map_task_kwargs,
     source_of,
 )
-from flytemigrate.codemods.todo_codes import FM_NO_EQUIVALENT
+from flytemigrate.codemods.base import add_leading_comments, todo_comment
+from flytemigrate.codemods.todo_codes import FM_DEPENDS_ON, FM_NO_EQUIVALENT
 
 
 def env_name_from_path(path: Optional[str]) -> str:
@@ -73,6 +74,7 @@ class TaskCodemod(FlyteCodemod):
         self._module_calls: dict[str, cst.Call] = {}  # NAME = call(...) at module level
         self._statement: Optional[cst.SimpleStatementLine] = None  # the top-level statement being visited
         self._containers: set[str] = set()  # module-level NAME = ContainerTask(...)
+        self._imported: list[str] = []  # tasks/workflows imported from the project's other modules
 
     # ------------------------------------------------------------------ module scan
 
@@ -84,6 +86,10 @@ class TaskCodemod(FlyteCodemod):
             if existing and self._base is None:
                 self._base = _Env(var=existing, name="", existing=True)
         self._containers = {name for name, c in self._module_calls.items() if self.matches(c.func, "flytekit.ContainerTask")}
+        from flytemigrate.codemods.module_info import scan_module
+
+        # Entities imported from sibling modules run in those modules' environments (see leave_Module).
+        self._imported = sorted(name for name, e in scan_module(self, node).entities.items() if e.imported)
         if self._base is None:
             base_name = self.options.env_name or env_name_from_path(self.context.filename)
             self._base = _Env(var=self._free_name("env", "flyte_env"), name=base_name)
@@ -355,7 +361,16 @@ class TaskCodemod(FlyteCodemod):
             for env in order:
                 if env.first_user is orig:
                     statements = after if env.from_task else out
-                    statements.append(self._env_statement(env, orig, earlier.get(env.var, [])))
+                    statement = self._env_statement(env, orig, earlier.get(env.var, []))
+                    if env.driver and self._imported:
+                        names = ", ".join(self._imported[:4]) + (f" and {len(self._imported) - 4} more" if len(self._imported) > 4 else "")
+                        message = (
+                            f"tasks imported from other modules ({names}) run in their modules' environments: add those "
+                            f"environments to depends_on=[...] here (flyte.run/deploy ship only {env.var} and its dependencies)"
+                        )
+                        self.report(orig, FM_DEPENDS_ON, message)
+                        statement = add_leading_comments(statement, [todo_comment(FM_DEPENDS_ON, message)])
+                    statements.append(statement)
                     # a driver environment defined above this one learns about it here
                     statements += [_add_dependency(driver, env) for driver in later.get(env.var, [])]
             out.append(new)

@@ -16,6 +16,7 @@ use FM540-FM559.
 | FM525 | ``current_context()`` attribute without a Flyte 2 counterpart                   | use ``flyte.ctx()`` or environment variables |
 | FM526 | a ``__main__`` call of a workflow/task that could not be turned into flyte.run  | call ``flyte.init()`` and ``flyte.run(task, **inputs)`` |
 | FM527 | a NamedTuple output of a child task is used whole inside a driver               | Flyte 2 passes it as a plain tuple: rebuild it or index it |
+| FM528 | a driver's environment does not list the environments of tasks imported from other modules | add them to ``depends_on=[...]``: ``flyte.run``/``flyte.deploy`` ship only the driver's environment and its dependencies |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FM_CONFIG_CONFLICT = "FM524"
 FM_CONTEXT = "FM525"
 FM_MAIN_BLOCK = "FM526"
 FM_NAMEDTUPLE = "FM527"
+FM_DEPENDS_ON = "FM528"
 
 ALL_CODES = {
     FM_LEFTOVER,
@@ -38,4 +40,5 @@ ALL_CODES = {
     FM_CONTEXT,
     FM_MAIN_BLOCK,
     FM_NAMEDTUPLE,
+    FM_DEPENDS_ON,
 }

@@ -24,8 +24,8 @@ class UnconsumedMap(Rule):
 
     `flyte.map` returns a lazy, one-shot generator. The rule accepts a call passed straight to
     `list()`/`tuple()`/`sorted()`/`", ".join()` or to a project function, iterated by a `for`
-    loop or comprehension, returned from a plain helper, or assigned to a variable that is then
-    used exactly once in one of those ways. Anything else is flagged: indexing, `len()`,
+    loop or comprehension, unpacked (`a, b = ...`, `[*...]`, `f(*...)`), returned from a plain
+    helper, or assigned to a variable that is then used exactly once in one of those ways. Anything else is flagged: indexing, `len()`,
     returning it from a task, using it twice, or never using it.
 
     Why it breaks in Flyte 2:
@@ -59,6 +59,8 @@ class UnconsumedMap(Rule):
         "import flyte\ndef d(xs: list[str]) -> str:\n    return ', '.join(flyte.map(up, xs))\n",
         "import flyte\ndef d(xs: list[int]) -> list[int]:\n    return collect(flyte.map(sq, xs), min_success_ratio=0.5)\n",
         "import flyte\ndef squares(xs):\n    return flyte.map(sq, xs)\n",
+        "import flyte\ndef d() -> int:\n    low, high = flyte.map(sq, [1, 9])\n    return high - low\n",
+        "import flyte\ndef d(xs: list[int]) -> list[int]:\n    return [0, *flyte.map(sq, xs)] + [max(*flyte.map(sq, xs))]\n",
     ]
     INVALID: ClassVar[list[str]] = [
         "import flyte\ndef d(xs: list[int]) -> int:\n    results = flyte.map(sq, xs)\n    return results[0]\n",
@@ -90,6 +92,12 @@ class UnconsumedMap(Rule):
             return True
         if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
             return True
+        if isinstance(parent, cst.StarredElement):
+            return True  # `[*flyte.map(...)]`, `f(*flyte.map(...))` drain it into the display/call
+        if isinstance(parent, cst.Arg) and parent.star == "*":
+            return True
+        if isinstance(parent, cst.Assign) and all(isinstance(t.target, (cst.Tuple, cst.List)) for t in parent.targets):
+            return True  # `a, b = flyte.map(...)` unpacks (and drains) it
         if isinstance(parent, cst.Return):
             # Returning it from a task fails to serialise; from a plain helper it is the caller's.
             return not self._in_task(node)

@@ -8,7 +8,10 @@ Flyte 1 forms handled (matched by qualified name, ``flytekit.map_task`` / ``flyt
 * mapping over a module-level launch plan (``LaunchPlan.get_or_create(wf, fixed_inputs=...)``):
   its workflow is mapped with the launch plan's inputs bound,
 * ``.with_overrides(...)`` on the mapped node (applied with ``task.override(...)``),
-* ``min_success_ratio`` / ``min_successes``.
+* ``min_success_ratio`` / ``min_successes``; ``run_all_sub_nodes=True`` (every item runs, then the
+  map fails on a failure) goes through the same tolerant helper with a ratio of 1.0,
+* ``metadata=TaskMetadata(retries=..., cache=..., cache_version=..., timeout=...)``: the mapped task
+  is called through ``task.override(...)`` with those settings (converted like ``with_overrides``).
 
 Semantics kept: ``flyte.map`` is a lazy generator that by default yields exceptions as values,
 while ``map_task`` fails the whole map on the first failure unless ``min_success_ratio`` allows
@@ -27,6 +30,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.comments import lost_comments
 from flytemigrate.codemods.dataflow_common import (
     FM_MAP,
     function_kind,
@@ -41,6 +45,7 @@ from flytemigrate.codemods.overrides import override_call
 
 MAP_NAMES = ("flytekit.map_task", "flytekit.map")
 PARTIAL = "functools.partial"
+TASK_METADATA = "flytekit.TaskMetadata"
 LAUNCH_PLAN_CTORS = ("flytekit.LaunchPlan.get_or_create", "flytekit.LaunchPlan.create")
 HELPER = "_flytemigrate_map_results"
 
@@ -80,6 +85,7 @@ class MapTaskCodemod(FlyteCodemod):
         self.need_helper = False
         self.todos: list[str] = []
         self.stmt_todos: dict[int, list[str]] = {}
+        self.converted = False  # a map_task call of the current statement was rebuilt
 
     # -- module index -------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -107,8 +113,15 @@ class MapTaskCodemod(FlyteCodemod):
     # -- statements carry the TODOs of the calls inside them -----------------------------------
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.todos = []
+        self.converted = False
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
+        if self.converted:
+            self.converted = False
+            # comments inside the rebuilt map_task(...)(...) argument lists move above the statement
+            lost = lost_comments(original_node, updated_node)
+            if lost:
+                updated_node = updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *lost])
         for message in self.todos:
             updated_node = with_todo(updated_node, FM_MAP, message)
         self.todos = []
@@ -143,7 +156,19 @@ class MapTaskCodemod(FlyteCodemod):
             return None
         target = map_call.args[0].value
         options = {a.keyword.value: a.value for a in map_call.args[1:] if a.keyword is not None}
-        unknown = [k for k in options if k not in {"concurrency", "min_success_ratio", "min_successes"}]
+        metadata = options.get("metadata")
+        if metadata is not None and not (
+            isinstance(metadata, cst.Call)
+            and self.matches(metadata.func, TASK_METADATA)
+            and all(a.keyword is not None for a in metadata.args)
+        ):
+            metadata = None  # a variable or a positional TaskMetadata: left for a person (unknown below)
+        unknown = [
+            k
+            for k in options
+            if k not in {"concurrency", "min_success_ratio", "min_successes", "run_all_sub_nodes"}
+            and not (k == "metadata" and metadata is not None)
+        ]
         if unknown or any(a.keyword is None for a in map_call.args[1:]) or any(a.keyword is None for a in mapped.args):
             self.report(whole, FM_MAP, f"map_task form not converted (arguments {unknown or 'positional'})")
             self.todos.append("map_task form not converted: write the flyte.map call by hand")
@@ -198,9 +223,13 @@ class MapTaskCodemod(FlyteCodemod):
                 )
                 self.todos.append(f"flyte.map passes '{iterables[0][0]}' positionally: make it the first unbound parameter")
 
+        if metadata is not None:
+            # TaskMetadata(retries=, cache=, cache_version=, timeout=, interruptible=) of the mapped
+            # task: the same settings as task.override(...) arguments, converted like with_overrides.
+            func_expr = override_call(self, func_expr, metadata, self.todos)
         if overrides is not None:
             func_expr = override_call(self, func_expr, overrides, self.todos)
-        if bound and overrides is None and not launch_plan and func_expr is not target and len(bound) == len(target.args) - 1:
+        if bound and overrides is None and metadata is None and not launch_plan and func_expr is not target and len(bound) == len(target.args) - 1:
             func_expr = target  # the user's own partial(...) binds everything: keep it as written
         elif bound:
             AddImportsVisitor.add_needed_import(self.context, "functools")
@@ -209,8 +238,13 @@ class MapTaskCodemod(FlyteCodemod):
                 args=with_commas([cst.Arg(func_expr), *bound]),
             )
         AddImportsVisitor.add_needed_import(self.context, "flyte")
+        self.converted = True
 
         tolerant = [k for k in ("min_successes", "min_success_ratio") if k in options and not self._is_one(k, options[k])]
+        if not tolerant and self._is_true(options.get("run_all_sub_nodes")):
+            # every item runs even after a failure, then the map fails: collect all results first
+            tolerant = ["min_success_ratio"]
+            options["min_success_ratio"] = cst.Float("1.0")
         map_args = [cst.Arg(func_expr), *[cst.Arg(v) for _, v in iterables]]
         if "concurrency" in options and not (isinstance(options["concurrency"], cst.Name) and options["concurrency"].value == "None"):
             map_args.append(kwarg("concurrency", options["concurrency"]))
@@ -240,6 +274,10 @@ class MapTaskCodemod(FlyteCodemod):
         if is_async:
             return results
         return cst.Call(func=cst.Name("list"), args=[cst.Arg(results)])
+
+    @staticmethod
+    def _is_true(value: Optional[cst.BaseExpression]) -> bool:
+        return isinstance(value, cst.Name) and value.value == "True"
 
     @staticmethod
     def _is_one(key: str, value: cst.BaseExpression) -> bool:

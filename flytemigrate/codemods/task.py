@@ -13,6 +13,14 @@ dropping them silently would change where the task runs.
 ``@eager`` functions become ``async def`` (Flyte 2 runs async tasks natively). Workflow bodies
 and eager call sites are rewritten by ``workflow.py`` and ``eager.py``, which run before this.
 A file that already has a ``flyte.TaskEnvironment`` (partially migrated) reuses it.
+
+Module-level call forms convert too: ``functools.partial(task, **settings)`` house decorators,
+``task(fn)`` / ``task(...)(fn)``, and ``ContainerTask(...)`` (-> ``flyte.extras.ContainerTask``
+registered with ``TaskEnvironment.from_task``). An environment holding a converted
+workflow/dynamic/eager (a driver) lists the module's other environments in ``depends_on``,
+because ``flyte.run``/``flyte.deploy`` only ship the driver's environment and its dependencies;
+tasks imported from sibling modules get an FM528 TODO instead (their environments are named
+when the sibling converts).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ returned as a TODO (the caller removes the argument and leaves its source text i
 ``# TODO(flytemigrate FM5xx)`` comment, so nothing disappears silently).
 
 Value conversions that also apply outside decorators (``Resources``, ``ImageSpec``, ``Secret``,
-``Cache``) live here too so the module-level codemod can convert shared variables the same way.
+``Cache``, ``Documentation``) live here too so the module-level codemod can convert shared
+variables the same way. ``task_config=`` plugin objects are sorted by ``plugin_config.py``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ In a Flyte 1 workflow, nodes without data dependencies may run in any order, so 
   module, else from the highest ``oN`` read),
 * an ordering statement is removed once the statement defining the left node comes before the one
   defining the right node; if not, the right node's statement is moved just after the left one,
-  as long as nothing in between reads what it binds. Otherwise a TODO is left.
+  as long as nothing in between reads what it binds; failing that, the left node's statement is
+  moved up just before the right one, as long as it reads nothing bound in between. Otherwise a
+  TODO is left.
 * call operands (``t1() >> t2()``) become statements in that order.
 """
 
@@ -120,6 +122,8 @@ class OrderingCodemod(FlyteCodemod):
         if not isinstance(updated_node.body, cst.IndentedBlock):
             return updated_node
         body = list(updated_node.body.body)
+        # updated statement -> original one, whose position the diagnostics report
+        originals = {id(u): o for u, o in zip(body, original_node.body.body)} if len(body) == len(original_node.body.body) else {}
         changed = False
         i = 0
         while i < len(body):
@@ -144,7 +148,7 @@ class OrderingCodemod(FlyteCodemod):
             pairs.extend(zip(keys, keys[1:]))
             ok = all(self._order(body, a, b) for a, b in zip(names, names[1:]))
             if not ok:
-                self.report(stmt, FM_ORDERING, "node ordering could not be reproduced by moving statements")
+                self.report(originals.get(id(stmt), original_node), FM_ORDERING, "node ordering could not be reproduced by moving statements")
                 kept = with_todo(stmt, FM_ORDERING, "reorder these calls by hand; Flyte 2 runs them in statement order")
                 body.insert(i + len(new_stmts), kept)
                 i += 1
@@ -177,10 +181,19 @@ class OrderingCodemod(FlyteCodemod):
         between = body[b + 1 : a + 1]
         bound = assigned_names(moved)
         # Moving it later is safe only if nothing in between reads what it binds or rebinds what it reads.
-        if any(bound & names_used(s) for s in between):
+        if not (any(bound & names_used(s) for s in between) or any(names_used(moved) & assigned_names(s) for s in between)):
+            del body[b]
+            body.insert(a, moved)
+            return True
+        # Otherwise move the first node's statement up, just before the second one: safe when it
+        # reads nothing bound in between and nothing in between reads or rebinds what it binds.
+        early = body[a]
+        between = body[b:a]
+        early_bound = assigned_names(early)
+        if any(names_used(early) & assigned_names(s) for s in between):
             return False
-        if any(names_used(moved) & assigned_names(s) for s in between):
+        if any(early_bound & (names_used(s) | assigned_names(s)) for s in between):
             return False
-        del body[b]
-        body.insert(a, moved)
+        del body[a]
+        body.insert(b, early)
         return True

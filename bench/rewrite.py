@@ -188,6 +188,43 @@ def codemod_breakdown(paths: list[str]) -> list[tuple[str, float]]:
     return sorted(totals.items(), key=lambda item: -item[1])
 
 
+def one_pass_one(path: str) -> int:
+    """Parse, run one codemod pass that changes nothing, regenerate: the least a one-pass design pays."""
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    from flytemigrate.codemods.base import FlyteCodemod
+
+    class NoOp(FlyteCodemod):
+        """Dispatches every node like a real codemod and has no hooks."""
+
+    tree = cst.parse_module(Path(path).read_text(encoding="utf-8"))
+    return len(NoOp(CodemodContext()).transform_module_impl(tree).code)
+
+
+def passes_per_file(paths: list[str]) -> tuple[float, float]:
+    """(codemod passes run, passes that changed the code) per file, averaged over ``paths``."""
+    from flytemigrate.codemods import pipeline, transform_source
+
+    ran = changed = 0
+    original = pipeline.Runner.run_command
+
+    def counting(self, codemod, tree, code):  # type: ignore[no-untyped-def]
+        nonlocal ran, changed
+        result = original(self, codemod, tree, code)
+        ran += 1
+        changed += self.changed
+        return result
+
+    pipeline.Runner.run_command = counting  # type: ignore[method-assign]
+    try:
+        for path in paths:
+            transform_source(Path(path).read_text(encoding="utf-8"), path)
+    finally:
+        pipeline.Runner.run_command = original  # type: ignore[method-assign]
+    return ran / max(len(paths), 1), changed / max(len(paths), 1)
+
+
 @dataclass
 class Measurement:
     label: str
@@ -255,6 +292,8 @@ def render(
     counts: dict[str, int],
     maxrss_mb: float,
     breakdown: Optional[list[tuple[str, float]]] = None,
+    one_pass: Optional[Measurement] = None,
+    passes: Optional[tuple[float, float]] = None,
 ) -> str:
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -281,6 +320,8 @@ def render(
 
     for jobs in sorted(floor):
         lines.append(row("floor: LibCST parse + codegen", floor[jobs], floor[jobs]))
+    if one_pass is not None and one_pass.jobs in floor:
+        lines.append(row("reference: parse + one no-op codemod pass + codegen", one_pass, floor[one_pass.jobs]))
     for label, table in (("engine (in-process)", engine), ("CLI `rewrite --check`", cli)):
         for jobs in sorted(table):
             lines.append(row(label, table[jobs], floor[jobs]))
@@ -295,9 +336,19 @@ def render(
         "",
         "Ratios use CPU seconds (this process and its waited-for children): on a shared machine wall time mostly",
         "measures the neighbours. The floor is the minimum any LibCST-based rewrite pays (parse + regenerate every",
-        "file). The engine adds the flytekit pre-filter, metadata, every codemod pass and diagnostics; the CLI",
+        "file). The engine adds the flytekit pre-filter, every codemod pass, import edits and diagnostics; the CLI",
         "adds interpreter start-up and the text report.",
     ]
+    if one_pass is not None and passes is not None and one_pass.jobs in floor:
+        per_pass = one_pass.cpu / floor[one_pass.jobs].cpu - 1
+        lines += [
+            "",
+            f"Structure: one codemod traversal of a file costs {per_pass:.2f}x the floor by itself (the reference row "
+            f"minus the floor); the pipeline ran {passes[0]:.1f} codemod passes per file on average (first 200 files) ({passes[1]:.1f} of "
+            f"them changed the code), plus the import edits. At that cost per pass, a {TARGET_RATIO:.0f}x budget leaves room "
+            f"for {int((TARGET_RATIO - 1) // per_pass) if per_pass > 0 else 0} traversal(s) in all: the codemods would have "
+            "to run together in a single traversal.",
+        ]
     if breakdown:
         total = sum(seconds for _, seconds in breakdown) or 1.0
         lines += ["", "CPU per codemod over the same files (`--breakdown`, 1 job, in-process):", "", "| step | CPU s | share |", "|---|---|---|"]
@@ -370,7 +421,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         print("CPU per codemod over the measured files:", file=sys.stderr)
         for name, seconds in breakdown:
             print(f"  {name:32s} {seconds:8.2f}s {100 * seconds / total:5.1f}%", file=sys.stderr)
-    section = render(" ".join(argv if argv is not None else sys.argv[1:]), n, floor, engine, cli, counts, maxrss_mb, breakdown)
+    one_pass = None
+    if 1 in floor:
+        one_pass = best_of(args.repeat, lambda: measure_in_process("one pass", 1, n, lambda: [one_pass_one(p) for p in files])[0])
+        print(f"1-pass j1: {one_pass.seconds:7.2f}s wall {one_pass.cpu:7.2f}s CPU", file=sys.stderr)
+    passes = passes_per_file(files[:200])  # a fixed subset: the count is a property of the corpus shape
+    section = render(
+        " ".join(argv if argv is not None else sys.argv[1:]), n, floor, engine, cli, counts, maxrss_mb, breakdown, one_pass, passes
+    )
     print(section)
     if args.write_docs:
         write_section(args.write_docs, section)

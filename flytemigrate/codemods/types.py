@@ -24,6 +24,10 @@ The behaviour that differs, measured on flyte 2.12:
   comprehensions (``for f in files``, ``for k, f in files.items()``, ``files[0]``) are File/Dir
   values like a parameter, so the same path and method rewrites apply to them; so are File/Dir/
   DataFrame fields of module-level dataclasses / models received as parameters (``res.file``).
+* Plain helper functions are called from tasks with ``f.download_sync()`` paths (the same contract
+  whether the helper is in this module or in a sibling converted on its own), so in a helper a
+  ``f: FlyteFile`` parameter is a local path: annotated ``str``, ``f.download()`` / ``f.path`` are
+  ``f`` and ``f.open(mode)`` is ``open(f, mode)``.
 * Class methods: ``FlyteFile.new_remote_file(name)`` -> ``File.new_remote(name)``,
   ``FlyteFile.from_source(uri)`` -> ``File.from_existing_remote(uri)`` (same for Dir); any other
   attribute of the class is marked with a TODO rather than renamed onto a missing method.
@@ -122,6 +126,7 @@ _NOT_A_PATH_USE = {"print", "isinstance", "repr", "type", "id", "str", "getattr"
 @dataclass
 class _Scope:
     leaf: bool = False
+    helper: bool = False  # a plain function (not a task/workflow): File parameters arrive as local paths
     params: dict[str, str] = field(default_factory=dict)  # name -> File / Dir / DataFrame
     returns: Optional[str] = None
     io_vars: set[str] = field(default_factory=set)  # already flyte.io values
@@ -146,10 +151,12 @@ class TypesCodemod(FlyteCodemod):
         self._scopes: list[_Scope] = [_Scope()]
         self._entities: set[str] = set()
         self._entity_node: dict[str, cst.FunctionDef] = {}
+        self._returns_io: set[str] = set()
         self._entity_inputs: dict[str, list[tuple[str, Optional[str]]]] = {}
         self._aliases: dict[str, str] = {}
         self._constants: dict[str, str] = {}
         self._comprehensions: list[dict] = []
+        self._path_annotation = False  # inside a helper parameter annotation that becomes ``str``
         self._records: dict[str, dict[str, str]] = {}  # module class -> {field: File / Dir / DataFrame}
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -179,6 +186,12 @@ class TypesCodemod(FlyteCodemod):
                     self._aliases[target.value] = kind
         # Module-level string constants bound once (``DATA_URL = "s3://..."``).
         self._constants = {k: v for k, v in self._constants.items() if assigned.get(k) == 1}
+        # Module functions declared to return a File/Dir/DataFrame (their result needs no wrapping).
+        self._returns_io = {
+            s.name.value
+            for s in node.body
+            if isinstance(s, cst.FunctionDef) and s.returns is not None and self._annotation_kind(s.returns.annotation)
+        }
         # The File/Dir parameters of each task/workflow, in order (for literal path arguments).
         self._entity_inputs = {}
         for name, function in self._entity_node.items():
@@ -260,7 +273,11 @@ class TypesCodemod(FlyteCodemod):
     # ------------------------------------------------------------------ scopes
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        scope = _Scope(leaf=self.function_kind(node) == "task")
+        # Only task bodies get path uses rewritten. Plain helpers are left as they are, and a task
+        # passes them File.download_sync() paths: the same contract whether the helper lives in this
+        # module or in a sibling converted on its own (whose annotations this module cannot see).
+        kind = self.function_kind(node)
+        scope = _Scope(leaf=kind == "task", helper=kind is None)
         for param in [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]:
             if param.annotation is not None:
                 kind = self._annotation_kind(param.annotation.annotation)
@@ -281,11 +298,26 @@ class TypesCodemod(FlyteCodemod):
         self._scopes.pop()
         return updated_node
 
+    def visit_Param(self, node: cst.Param) -> None:
+        # A helper's ``f: FlyteFile`` becomes ``f: str``: its type name is not converted on the way.
+        scope = self._scopes[-1]
+        if scope.helper and node.annotation is not None and self._type_of(node.annotation.annotation) in {"File", "Dir"}:
+            self._path_annotation = True
+
     def leave_Param(self, original_node: cst.Param, updated_node: cst.Param) -> cst.Param:
-        """``csv: FlyteFile = "s3://..."`` on a task/workflow -> ``= flyte.io.File.from_existing_remote(...)``."""
-        if original_node.default is None or original_node.annotation is None:
+        """``csv: FlyteFile = "s3://..."`` on a task/workflow -> ``= flyte.io.File.from_existing_remote(...)``;
+        ``f: FlyteFile`` on a helper -> ``f: str`` (it receives the downloaded path)."""
+        if original_node.annotation is None:
             return updated_node
-        kind = self._annotation_kind(original_node.annotation.annotation)
+        annotation = original_node.annotation.annotation
+        if self._scopes[-1].helper:
+            if self._type_of(annotation) in {"File", "Dir"}:
+                self._path_annotation = False
+                return updated_node.with_changes(annotation=updated_node.annotation.with_changes(annotation=cst.Name("str")))
+            return updated_node
+        if original_node.default is None:
+            return updated_node
+        kind = self._annotation_kind(annotation)
         if kind in {"File", "Dir"} and self._path_literal(original_node.default) is not None:
             return updated_node.with_changes(default=self._existing_remote(kind, updated_node.default))
         return updated_node
@@ -419,8 +451,8 @@ class TypesCodemod(FlyteCodemod):
                 return True
             if isinstance(func, cst.Attribute) and self._type_of(func.value):
                 return True  # FlyteFile.from_source(...), FlyteFile.new_remote_file()
-            if isinstance(func, cst.Name) and func.value in self._entities:
-                return True  # another task's output is already a flyte.io value
+            if isinstance(func, cst.Name) and (func.value in self._entities or func.value in self._returns_io):
+                return True  # another task's output / a helper declared to return one is already a flyte.io value
         return False
 
     def _input_kind(self, node: cst.BaseExpression) -> Optional[str]:
@@ -471,12 +503,12 @@ class TypesCodemod(FlyteCodemod):
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         kind = self._type_of(original_node)
-        return self._io(kind) if kind else updated_node
+        return self._io(kind) if kind and not self._path_annotation else updated_node
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         kind = self._type_of(original_node)
         if kind:
-            return self._io(kind)
+            return updated_node if self._path_annotation else self._io(kind)
         value = original_node.value
         attr = original_node.attr.value
         owner = self._type_of(value)
@@ -487,7 +519,18 @@ class TypesCodemod(FlyteCodemod):
                 self.todo(original_node, FM_LEFTOVER, hint)
                 return updated_node
             return updated_node.with_changes(attr=cst.Name(new))
+        scope = self._scopes[-1]
         kind = self._value_kind(value)
+        if kind in {"File", "Dir"} and scope.helper and isinstance(value, cst.Name) and value.value in scope.params:
+            # A helper's File parameter is the local path its task passed.
+            if attr in {"path", "download", "open"}:
+                return cst.Name(value.value) if attr == "path" else updated_node
+            self.todo(
+                original_node,
+                FM_LEFTOVER,
+                f"{value.value} is a local path here (tasks pass helpers f.download_sync()): flytekit's .{attr} has no str counterpart",
+            )
+            return updated_node
         if kind in {"File", "Dir"} and attr in INSTANCE_METHODS:
             if attr == "open" and kind == "Dir":
                 return updated_node
@@ -529,6 +572,9 @@ class TypesCodemod(FlyteCodemod):
             return self._constructor(original_node, updated_node, kind)
         if kind == "DataFrame" and updated_node.args:
             return self._dataset_constructor(original_node, updated_node)
+        helper_call = self._helper_path_call(original_node, updated_node)
+        if helper_call is not None:
+            return helper_call
         updated_node = self._literal_path_arguments(original_node, updated_node)
         return self._download_path_args(original_node, updated_node)
 
@@ -557,6 +603,34 @@ class TypesCodemod(FlyteCodemod):
             "flyte.io.DataFrame is created with DataFrame.from_df(df, uri=...) or "
             "DataFrame.from_existing_remote(uri, format=...): convert the other arguments by hand",
         )
+        return updated_node
+
+    def _helper_path_call(self, original_node: cst.Call, updated_node: cst.Call) -> Optional[cst.BaseExpression]:
+        """In a helper: ``f.download()`` -> ``f``, ``f.open(mode)`` -> ``open(f, mode)`` (f is a local path)."""
+        scope = self._scopes[-1]
+        func = original_node.func
+        if not scope.helper or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return None
+        name = func.value.value
+        if scope.params.get(name) not in {"File", "Dir"}:
+            return None
+        if func.attr.value == "download" and not original_node.args:
+            return cst.Name(name)
+        if func.attr.value == "open" and scope.params[name] == "File":
+            return cst.Call(cst.Name("open"), args=[cst.Arg(cst.Name(name)), *updated_node.args])
+        return None
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr):
+        """A helper's bare ``f.download()`` statement (now just ``f``) does nothing: drop it."""
+        call = original_node.value
+        if (
+            self._scopes[-1].helper
+            and isinstance(call, cst.Call)
+            and isinstance(updated_node.value, cst.Name)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "download"
+        ):
+            return cst.RemoveFromParent()
         return updated_node
 
     def _kwtypes_dict(self, node: cst.Call) -> cst.BaseExpression:

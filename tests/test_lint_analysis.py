@@ -634,3 +634,30 @@ def test_methods_of_module_level_instances():
         """
     )
     assert a.driver_chains == {"main": ["main", "Pipeline.run", "fit"]}
+
+
+def test_partial_and_override_aliases():
+    a = run(
+        """
+        import functools
+        import flyte
+        env = flyte.TaskEnvironment(name="x")
+
+        @env.task
+        async def scale(x: int, factor: int) -> int:
+            return x * factor
+
+        @env.task
+        async def by_partial(xs: list[int]) -> list[int]:
+            fn = functools.partial(scale, factor=2)
+            return [r async for r in flyte.map.aio(fn, xs)]
+
+        @env.task
+        async def by_override(x: int) -> int:
+            big = scale.override(retries=3)
+            return await big(x, 2) + await big.aio(x, 3)
+        """
+    )
+    assert a.driver_chains == {"by_partial": ["by_partial", "scale"], "by_override": ["by_override", "scale"]}
+    kinds = sorted((c.kind, c.target) for c in a.functions["by_override"].calls if not c.derived and c.target)
+    assert kinds == [("aio", "scale"), ("direct", "scale")]

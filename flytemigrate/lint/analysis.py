@@ -355,6 +355,9 @@ class _Collector(cst.CSTVisitor):
         # Module-level functions that return a TaskEnvironment (`def make_env(name): return
         # flyte.TaskEnvironment(name=name, ...)`): what they return is an environment too.
         self.env_factories: set[str] = set()
+        # (qualname of a function, local variable) -> the function it stands for, for
+        # `fn = functools.partial(task, ...)` and `t = task.override(...)`.
+        self.aliases: dict[tuple[str, str], str] = {}
         # Module-level class -> names of its base classes.
         self.class_bases: dict[str, list[str]] = {}
         # (function, name) for names used as elements of list/tuple/set/dict displays.
@@ -458,6 +461,12 @@ class _Collector(cst.CSTVisitor):
             self.instances[key] = value.func.value
         else:
             self.instances[key] = ""  # rebound to something else: not an instance we know
+        # `fn = partial(train, lr=0.1)` / `big = train.override(...)`: `fn` stands for `train`.
+        ref = _function_ref(value, self) if self.stack and isinstance(value, cst.Call) else None
+        if ref is not None:
+            self.aliases[key] = _ref_name(ref, self, self.stack[-1])
+        else:
+            self.aliases.pop(key, None)
 
     def _method_callee(self, info: FunctionInfo, receiver: str, method: str) -> str:
         """``Class.method`` for ``self.method()`` in a method (or a function nested in one) and for
@@ -692,6 +701,13 @@ def _ref_name(ref: cst.BaseExpression, collector: _Collector, info: FunctionInfo
     ``Class.method`` for ``self.method``/``obj.method``."""
     if isinstance(ref, cst.Attribute) and isinstance(ref.value, cst.Name):
         return collector._method_callee(info, ref.value.value, ref.attr.value)
+    if isinstance(ref, cst.Name):
+        current: Optional[FunctionInfo] = info
+        while current is not None:  # aliases of enclosing functions are visible in closures
+            alias = collector.aliases.get((current.qualname, ref.value))
+            if alias is not None:
+                return alias
+            current = collector.functions.get(current.parent) if current.parent else None
     return dotted_name(ref) or ""
 
 

@@ -147,3 +147,19 @@ def test_namespace_package_without_init(tmp_path):
     source = "from flytekit import workflow\nfrom proj.steps import count\n\n\n@workflow\ndef w(xs: list[int]) -> str:\n    return count(xs=xs).label\n"
     flow.write_text(source)
     assert "return count(xs=xs)[1]" in transform_source(source, str(flow)).code
+
+
+def test_package_init_star_reexport(tmp_path):
+    """``from pkg import pair`` where ``pkg/__init__.py`` does ``from .steps import *``."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from .steps import *  # noqa: F403\n")
+    (pkg / "steps.py").write_text(
+        "import typing\nfrom flytekit import task\n\n\n"
+        "class Pair(typing.NamedTuple):\n    left: int\n    right: int\n\n\n"
+        "@task\ndef pair(x: int) -> Pair:\n    return Pair(x, -x)\n"
+    )
+    flow = tmp_path / "flow.py"
+    source = "from flytekit import workflow\nfrom pkg import pair\n\n\n@workflow\ndef w(x: int) -> int:\n    return pair(x=x).right\n"
+    flow.write_text(source)
+    assert "return pair(x=x)[1]" in transform_source(source, str(flow)).code

@@ -42,6 +42,8 @@ class ModuleFacts:
     # ``from X import a as b`` statements of the module itself: b -> (X, level, a). A package's
     # ``__init__.py`` re-exports its tasks this way (``from my_project import clean``).
     reexports: dict[str, tuple[Optional[str], int, str]] = field(default_factory=dict)
+    # ``from X import *`` statements of the module (a package ``__init__`` re-exporting everything).
+    star_imports: list[tuple[Optional[str], int]] = field(default_factory=list)
     # Undecorated sync functions -> the plain names they call (to tell helpers that call tasks).
     functions: dict[str, frozenset[str]] = field(default_factory=dict)
     # Functions of the module that call tasks (``helper_functions`` fills it for imported names).
@@ -129,6 +131,8 @@ def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
             for alias in node.names:
                 if alias.name != "*":
                     facts.reexports[alias.asname or alias.name] = (node.module, node.level, alias.name)
+                else:
+                    facts.star_imports.append((node.module, node.level))
     aliases = _flytekit_aliases(tree)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -214,14 +218,20 @@ def _lookup(path: Path, name: str, facts: ModuleFacts, bound: str, depth: int = 
         facts.tasks[bound] = task
     if name in found.namedtuples:
         facts.namedtuples[bound] = found.namedtuples[name]
-    if name in found.tasks or name in found.namedtuples or depth >= 3 or name not in found.reexports:
+    if name in found.tasks or name in found.namedtuples or depth >= 3:
         return
-    module, level, imported = found.reexports[name]
-    if _skipped(module):
-        return
-    target = resolve_module(str(path), module, level)
-    if target is not None and target.resolve() != path.resolve():
-        _lookup(target, imported, facts, bound, depth + 1)
+    if name in found.reexports:
+        sources = [found.reexports[name]]
+    else:
+        sources = [(module, level, name) for module, level in found.star_imports]
+    for module, level, imported in sources:
+        if _skipped(module):
+            continue
+        target = resolve_module(str(path), module, level)
+        if target is not None and target.resolve() != path.resolve():
+            _lookup(target, imported, facts, bound, depth + 1)
+            if bound in facts.tasks or bound in facts.namedtuples:
+                return
 
 
 def _is_helper(path: Path, found: ModuleFacts, name: str) -> bool:

@@ -79,7 +79,7 @@ class TaskCodemod(FlyteCodemod):
         self._names: set[str] = set()
         self._base: Optional[_Env] = None
         self._envs: dict[tuple, _Env] = {}
-        self._module_calls: dict[str, cst.Call] = {}  # NAME = call(...) at module level
+        self._module_values: dict[str, cst.BaseExpression] = {}  # NAME = value at module level
         self._statement: Optional[cst.SimpleStatementLine] = None  # the top-level statement being visited
         self._containers: set[str] = set()  # module-level NAME = ContainerTask(...)
         self._imported: list[str] = []  # tasks/workflows imported from the project's other modules
@@ -89,11 +89,14 @@ class TaskCodemod(FlyteCodemod):
     def visit_Module(self, node: cst.Module) -> None:
         for stmt in node.body:
             self._names |= _bound_names(stmt)
-            self._module_calls.update(_module_calls(stmt))
+            self._module_values.update(_module_values(stmt))
             existing = self._existing_env(stmt)
             if existing and self._base is None:
                 self._base = _Env(var=existing, name="", existing=True)
-        self._containers = {name for name, c in self._module_calls.items() if self.matches(c.func, "flytekit.ContainerTask")}
+        self._containers = {
+            name for name, value in self._module_values.items()
+            if isinstance(value, cst.Call) and self.matches(value.func, "flytekit.ContainerTask")
+        }
         from flytemigrate.codemods.module_info import scan_module
 
         # Entities imported from sibling modules run in those modules' environments (see leave_Module).
@@ -217,7 +220,9 @@ class TaskCodemod(FlyteCodemod):
             settings, head = inner, None
         else:
             return updated_node
-        mapped = map_task_kwargs(settings, self.matches, "task", names_of=self.qualified_names, resolve=self._resolve)
+        mapped = map_task_kwargs(
+            settings, self.matches, "task", names_of=self.qualified_names, resolve=self._resolve, settings_of=self._settings_of
+        )
         env = self._env_for(mapped, self._statement_name(), self._statement)
         for todo in mapped.todos:
             self.todo(todo.node, todo.code, todo.message)
@@ -324,10 +329,37 @@ class TaskCodemod(FlyteCodemod):
                 else:
                     mapped.todos.append(_todo_for(arg, kind))
             return mapped
-        return map_task_kwargs(target, self.matches, kind, names_of=self.qualified_names, resolve=self._resolve)
+        return map_task_kwargs(
+            target, self.matches, kind, names_of=self.qualified_names, resolve=self._resolve, settings_of=self._settings_of
+        )
 
     def _resolve(self, value: cst.BaseExpression) -> Optional[cst.Call]:
-        return self._module_calls.get(value.value) if isinstance(value, cst.Name) else None
+        found = self._module_values.get(value.value) if isinstance(value, cst.Name) else None
+        return found if isinstance(found, cst.Call) else None
+
+    def _settings_of(self, value: cst.BaseExpression) -> Optional[list[cst.Arg]]:
+        """The keyword arguments held by a module-level ``dict(retries=2, ...)`` / ``{"retries": 2, ...}``."""
+        if not isinstance(value, cst.Name):
+            return None
+        found = self._module_values.get(value.value)
+        args: list[cst.Arg] = []
+        # QualifiedNameProvider gives builtins no name here: the builtin is the unshadowed ``dict``
+        if isinstance(found, cst.Call) and isinstance(found.func, cst.Name) and found.func.value == "dict" and "dict" not in self._names:
+            if any(a.keyword is None or a.star for a in found.args):
+                return None
+            args = list(found.args)
+        elif isinstance(found, cst.Dict):
+            for element in found.elements:
+                key = element.key if isinstance(element, cst.DictElement) else None
+                text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+                if not isinstance(text, str) or not text.isidentifier():
+                    return None
+                assert isinstance(element, cst.DictElement)
+                args.append(cst.Arg(keyword=cst.Name(text), value=element.value, equal=_EQUAL))
+        else:
+            return None
+        # one line, whatever the dict's own layout was
+        return [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args]
 
     def _env_for(self, mapped: MappedTask, owner: str, first_user: cst.CSTNode) -> _Env:
         """The environment for a task's environment-level settings; ``owner`` names a new one."""
@@ -509,12 +541,12 @@ def _bound_names(stmt: cst.CSTNode) -> set[str]:
     return names
 
 
-def _module_calls(stmt: cst.CSTNode) -> dict[str, cst.Call]:
-    """``NAME = call(...)`` bindings of a top-level statement (shared config objects)."""
-    found: dict[str, cst.Call] = {}
+def _module_values(stmt: cst.CSTNode) -> dict[str, cst.BaseExpression]:
+    """``NAME = value`` bindings of a top-level statement (shared config objects and settings)."""
+    found: dict[str, cst.BaseExpression] = {}
     if isinstance(stmt, cst.SimpleStatementLine):
         for small in stmt.body:
-            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+            if isinstance(small, cst.Assign):
                 for target in small.targets:
                     if isinstance(target.target, cst.Name):
                         found[target.target.value] = small.value

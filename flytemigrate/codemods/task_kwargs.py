@@ -387,15 +387,25 @@ def map_task_kwargs(
     kind: str = "task",
     names_of: Optional[Callable[[cst.CSTNode], set[str]]] = None,
     resolve: Optional[Callable[[cst.BaseExpression], Optional[cst.Call]]] = None,
+    settings_of: Optional[Callable[[cst.BaseExpression], Optional[list[cst.Arg]]]] = None,
 ) -> MappedTask:
     """Sort and convert a ``@task(...)`` / ``@dynamic(...)`` / ``@eager(...)`` call's arguments.
 
     ``names_of`` (qualified names of a node) enables the ``task_config`` -> ``plugin_config``
     mapping; ``resolve`` returns the module-level call a variable is bound to, so a config
-    object defined once and shared (``task_config=ray_config``) converts too.
+    object defined once and shared (``task_config=ray_config``) converts too; ``settings_of``
+    returns the keyword arguments a module-level settings dict holds, so ``@task(**COMMON)``
+    is sorted like the arguments written out.
     """
     result = MappedTask()
     todos = result.todos
+    if settings_of is not None and any(a.star == "**" for a in decorator.args):
+        expanded: list[cst.Arg] = []
+        for arg in decorator.args:
+            found = settings_of(arg.value) if arg.star == "**" else None
+            expanded += found if found is not None else [arg]
+        if len({a.keyword.value for a in expanded if a.keyword is not None}) == sum(1 for a in expanded if a.keyword is not None):
+            decorator = decorator.with_changes(args=expanded)
     kw = keyword_args(decorator)
     for arg in decorator.args:
         if arg.star == "**":

@@ -25,8 +25,9 @@ Converted only when every piece is understood, else the code is left as it is (`
 marks the flytekit names with a TODO): the constructor has no arguments other than ``name``,
 ``failure_policy`` and ``interruptible`` (the last two go on ``@workflow(...)``); the
 statements after it that use the builder are one run of ``add_workflow_input(name, type)``,
-``add_entity`` / ``add_task`` / ``add_subwf`` / ``add_launch_plan(entity, **inputs)`` and
-``add_workflow_output(name, value[, python_type=T])``; node outputs are read as
+``add_entity`` / ``add_task`` / ``add_subwf`` / ``add_launch_plan(entity, **inputs)``,
+``add_workflow_output(name, value[, python_type=T])`` and node ordering (``a >> b``,
+``a.runs_before(b)``, kept as statements for the ordering codemod); node outputs are read as
 ``node.outputs["name"]`` of an entity whose outputs are known (a module-level task/workflow: a
 single output, ``Tuple[...]`` outputs ``o0, o1, ...`` or a NamedTuple's fields); every output type
 is known (``python_type=``, or the entity's annotation, or the input's type); nothing after the
@@ -99,7 +100,7 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
             if info is None:
                 info = scan_module(self, original_node)
             end = index + 1
-            while end < len(body) and _builder_call(body[end], var) is not None:
+            while end < len(body) and (_builder_call(body[end], var) is not None or _ordering(body[end])):
                 end += 1
             try:
                 function = self._convert(stmt, var, body[index + 1 : end], body[end:], info, original_node)
@@ -212,6 +213,13 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
             value = small.value
         else:
             value = small.value  # type: ignore[union-attr]
+        if _ordering(stmt):
+            # ``a >> b`` / ``a.runs_before(b)`` between nodes: the same statement in a functional
+            # workflow, where the ordering codemod converts it.
+            if target or not (_names(value) <= set(build.nodes)):
+                raise _Unsupported("ordering of something other than nodes")
+            build.body.append(stmt)
+            return
         method = _builder_call(stmt, build.var)
         call: cst.Call = value  # type: ignore[assignment]
         args = list(call.args)
@@ -423,6 +431,35 @@ def _builder_call(stmt: cst.BaseStatement, var: str) -> Optional[str]:
     if isinstance(func.value, cst.Name) and func.value.value == var:
         return func.attr.value
     return None
+
+
+def _ordering(stmt: cst.BaseStatement) -> bool:
+    """``a >> b`` (chains too) or ``a.runs_before(b)`` as a statement."""
+    small = _single(stmt)
+    if not isinstance(small, cst.Expr):
+        return False
+    value = small.value
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.RightShift):
+        return True
+    return (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value == "runs_before"
+        and isinstance(value.func.value, cst.Name)
+        and len(value.args) == 1
+        and isinstance(value.args[0].value, cst.Name)
+    )
+
+
+def _names(expr: cst.BaseExpression) -> set[str]:
+    """The operands of an ordering statement (``a >> b >> c``, ``a.runs_before(b)``)."""
+    if isinstance(expr, cst.Name):
+        return {expr.value}
+    if isinstance(expr, cst.BinaryOperation):
+        return _names(expr.left) | _names(expr.right)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return _names(expr.func.value) | _names(expr.args[0].value)
+    return {"<other>"}
 
 
 def _check_rest(rest: list[cst.BaseStatement], build: _Build) -> None:

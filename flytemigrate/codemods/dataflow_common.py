@@ -18,7 +18,7 @@ Codes of the dataflow codemods (FM540-FM559, see ``todo_codes.py`` for the band 
 | FM545 | ``failure_policy=FAIL_AFTER_EXECUTABLE_NODES_COMPLETE`` in sync style | use ``--async`` (gather with ``return_exceptions``) or restructure |
 | FM546 | launch plan without a schedule (or with options Flyte 2 triggers lack) | deploy the task and run it with inputs, or add a ``flyte.Trigger`` |
 | FM547 | launch plan notifications | re-create them with ``flyte.notify`` on the trigger |
-| FM548 | approval / input gate (``approve``, ``wait_for_input``): no Flyte 2 counterpart | implement the human step outside the run, or use an input task |
+| FM548 | approval / input gate (``approve``, ``wait_for_input``) in a form not converted (nested in an expression, a type a condition cannot carry) | write ``flyte.new_condition(...).wait()`` by hand |
 | FM549 | reference task/launch plan/workflow | register the target with Flyte 2; check its name and interface |
 | FM550 | ``except`` around child calls rewritten to match ``RuntimeUserError.code`` | review: subclasses of the caught class no longer match |
 """

@@ -3,7 +3,7 @@
 Flyte 1 configures a plugin task with ``@task(task_config=Spark(...))``; Flyte 2 puts the plugin
 object on the environment: ``flyte.TaskEnvironment(..., plugin_config=Spark(...))`` with the class
 from the ``flyteplugins-<name>`` package. The tables below were written from the sources of
-flytekitplugins-{spark,ray,dask,kfpytorch} 1.16.31 and flyteplugins-{spark,ray,dask,pytorch} 2.12.1:
+flytekitplugins-{spark,ray,dask,kfpytorch,pandera} 1.16.31 and flyteplugins-{spark,ray,dask,pytorch,pandera} 2.12.1:
 a class converts only when every argument it is given has a counterpart with the same meaning;
 otherwise it stays as it is and the caller leaves a precise TODO (a flytekit config object given
 to a Flyte 2 environment would fail at decoration time, and one silently dropped would run the
@@ -74,6 +74,8 @@ PLUGINS: dict[str, PluginClass] = {
         renames={"requests": "resources"},
         unsupported={"limits": "flyteplugins.ray.AutoscalerOptionsConfig takes one resources= (no limits)"},
     ),
+    # used in Annotated[DataFrame[Schema], ValidationConfig(on_error="warn")], not as task_config
+    "flytekitplugins.pandera.ValidationConfig": PluginClass("flyteplugins.pandera.ValidationConfig", ("on_error",)),
     "flytekitplugins.dask.Dask": PluginClass("flyteplugins.dask.Dask", ("scheduler", "workers"), top_level=True),
     "flytekitplugins.dask.Scheduler": PluginClass(
         "flyteplugins.dask.Scheduler",
@@ -120,8 +122,6 @@ NO_COUNTERPART: dict[str, str] = {
     "flytekitplugins.kfmpi.HorovodJob": "there is no Flyte 2 Horovod/MPI plugin in flyteplugins 2.12; port it by hand",
     "flytekitplugins.spark.Databricks": "Databricks jobs are a connector in Flyte 2: see the flyteplugins-databricks package",
     "flytekitplugins.spark.DatabricksV2": "Databricks jobs are a connector in Flyte 2: see the flyteplugins-databricks package",
-    "flytekitplugins.pandera.PanderaValidationConfig": "pandera validation is a type plugin in Flyte 2 (flyteplugins-pandera): annotate inputs/outputs with pandera types instead of task_config",
-    "flytekitplugins.dbt.DBTRun": "see the flyteplugins-dbt package",
     "flytekitplugins.snowflake.SnowflakeConfig": "Snowflake queries are a connector in Flyte 2: see the flyteplugins-snowflake package",
     "flytekitplugins.bigquery.BigQueryConfig": "BigQuery queries are a connector in Flyte 2: see the flyteplugins-bigquery package",
 }

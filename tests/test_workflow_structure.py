@@ -163,3 +163,23 @@ def test_package_init_star_reexport(tmp_path):
     source = "from flytekit import workflow\nfrom pkg import pair\n\n\n@workflow\ndef w(x: int) -> int:\n    return pair(x=x).right\n"
     flow.write_text(source)
     assert "return pair(x=x)[1]" in transform_source(source, str(flow)).code
+
+
+def test_namedtuple_annotation_through_a_module(tmp_path):
+    """``-> records.Totals`` (``from . import records``) in the task module and in the workflow module."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "records.py").write_text("import typing\n\n\nclass Totals(typing.NamedTuple):\n    count: int\n    total: float\n")
+    (pkg / "steps.py").write_text(
+        "import typing\nfrom flytekit import task\n\nfrom . import records\n\n\n"
+        "@task\ndef totals(xs: typing.List[float]) -> records.Totals:\n    return records.Totals(len(xs), sum(xs))\n"
+    )
+    flow = pkg / "flow.py"
+    source = (
+        "import typing\nfrom flytekit import task, workflow\n\nfrom . import records\nfrom .steps import totals\n\n\n"
+        "@task\ndef local(xs: typing.List[float]) -> records.Totals:\n    return records.Totals(len(xs), max(xs))\n\n\n"
+        "@workflow\ndef w(xs: typing.List[float]) -> typing.Tuple[float, float]:\n    return totals(xs=xs).total, local(xs=xs).total\n"
+    )
+    flow.write_text(source)
+    assert "return totals(xs=xs)[1], local(xs=xs)[1]" in transform_source(source, str(flow)).code

@@ -48,9 +48,8 @@ class ModuleInfo:
         entity = self.entities.get(entity_name)
         if entity is not None and entity.nt_fields is not None:
             return entity.nt_fields
-        if entity is None or not isinstance(entity.returns, cst.Name):
-            return None
-        return self.namedtuples.get(entity.returns.value)
+        name = dotted_name(entity.returns) if entity is not None and entity.returns is not None else None
+        return self.namedtuples.get(name) if name else None
 
 
 def _functional_namedtuple(codemod, stmt: cst.BaseStatement) -> Optional[tuple[str, list[str]]]:
@@ -164,7 +163,7 @@ def _imported_entity(codemod, name: str, task, module: Optional[str]) -> Entity:
     """An entity of a project module; ``module`` is the bound module name when reached through it."""
     returns: Optional[cst.BaseExpression] = None
     if task.returns:
-        returns = cst.parse_expression(f"{module}.{task.returns}") if module else cst.Name(task.returns)
+        returns = cst.parse_expression(f"{module}.{task.returns}" if module else task.returns)
     return Entity(
         name=name,
         kind=task.kind,

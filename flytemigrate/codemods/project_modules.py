@@ -143,7 +143,7 @@ def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
                         call.func.id for call in ast.walk(node) if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                     )
                 continue
-            returns = node.returns.id if isinstance(node.returns, ast.Name) else None
+            returns = _annotation_name(node.returns)
             facts.tasks[node.name] = ImportedTask(
                 kind=kind,
                 is_async=isinstance(node, ast.AsyncFunctionDef) or kind == "eager",
@@ -151,6 +151,15 @@ def _parse_module(path: str, mtime: float) -> Optional[ModuleFacts]:
                 namedtuple_fields=facts.namedtuples.get(returns) if returns else None,
             )
     return facts
+
+
+def _annotation_name(node: Optional[ast.expr]) -> Optional[str]:
+    """``Out`` or ``records.Out`` for a return annotation that is a (dotted) name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
 
 
 def _search_roots(filename: str) -> list[Path]:
@@ -210,8 +219,9 @@ def _lookup(path: Path, name: str, facts: ModuleFacts, bound: str, depth: int = 
         return
     if name in found.tasks:
         task = found.tasks[name]
-        if task.namedtuple_fields is None and task.returns in found.reexports:
-            # The output class comes from yet another module (``from .types import Metrics``).
+        if task.namedtuple_fields is None and task.returns:
+            # The output class comes from yet another module (``from .types import Metrics``, or
+            # ``from . import types`` and ``-> types.Metrics``).
             fields = _reexported_namedtuple(path, found, task.returns)
             if fields is not None:
                 task = ImportedTask(task.kind, task.is_async, task.returns, fields)
@@ -257,10 +267,18 @@ def _is_helper(path: Path, found: ModuleFacts, name: str) -> bool:
 
 
 def _reexported_namedtuple(path: Path, found: ModuleFacts, name: str) -> Optional[tuple[str, ...]]:
+    """Fields of the NamedTuple ``name`` (``Out`` or ``mod.Out``) that the module imports."""
     probe = ModuleFacts()
-    module, level, imported = found.reexports[name]
+    head, _, tail = name.partition(".")
+    if head not in found.reexports:
+        return None
+    module, level, imported = found.reexports[head]
     if _skipped(module):
         return None
+    if tail:  # ``from . import records`` then ``records.Out``
+        target = resolve_submodule(str(path), module, level, imported)
+        facts = module_facts(target) if target is not None else None
+        return facts.namedtuples.get(tail) if facts is not None else None
     target = resolve_module(str(path), module, level)
     if target is None or target.resolve() == path.resolve():
         return None

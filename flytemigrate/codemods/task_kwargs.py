@@ -251,8 +251,21 @@ def convert_image_spec(
         known.add("platform")
     for name, arg in kw.items():
         if name not in known:
-            todos.append(Todo(node, FM_NO_EQUIVALENT, f"ImageSpec argument not converted, set it on flyte.Image: {source_of(arg)}"))
+            hint = _IMAGE_SPEC_HINTS.get(name, "set it on flyte.Image")
+            todos.append(Todo(node, FM_NO_EQUIVALENT, f"ImageSpec argument not converted, {hint}: {source_of(arg)}"))
     return expr
+
+
+# What to do instead of ImageSpec arguments flyte.Image has no counterpart for.
+_IMAGE_SPEC_HINTS = {
+    "builder": "flyte picks the image builder from its config (image_builder), remove it",
+    "source_root": "Flyte 2 ships the project code in a code bundle at run time; copy files the image itself needs with .with_source_folder()",
+    "copy": "copy them with .with_source_file()/.with_source_folder() (project code ships in the code bundle)",
+    "cuda": "start from a CUDA base image (flyte.Image.from_base(\"nvidia/cuda:...\").clone(name=..., extendable=True))",
+    "cudnn": "start from a CUDA/cuDNN base image (flyte.Image.from_base(...))",
+    "conda_packages": "flyte.Image has no conda layer: use pip packages, .with_pixi_project(), or a conda base image",
+    "conda_channels": "flyte.Image has no conda layer: use pip packages, .with_pixi_project(), or a conda base image",
+}
 
 
 # --------------------------------------------------------------------------- Secret / Cache

@@ -15,12 +15,16 @@ Flyte 2 attaches a trigger to the task itself::
 
 ``CronSchedule(schedule=|cron_expression=)`` -> ``flyte.Cron``; ``FixedRate(duration=timedelta(...))``
 -> ``flyte.FixedRate(<minutes>)``; ``default_inputs`` and ``fixed_inputs`` -> ``inputs``;
-``kickoff_time_input_arg`` -> ``flyte.TriggerTime`` bound to that input; ``labels``/``annotations``
-are kept. The trigger is defined just above the task (the decorator needs it) and the task's
+``kickoff_time_input_arg`` -> ``flyte.TriggerTime`` bound to that input (an input given twice keeps
+its last value); ``labels``/``annotations`` are kept (``Labels({...})`` unwrapped to the dict);
+``max_parallelism=N`` -> ``max_action_concurrency=N``; ``overwrite_cache``/``auto_activate`` are
+kept; e-mail notifications (``Email(phases=[WorkflowExecutionPhase.FAILED], recipients_email=[...])``)
+-> ``flyte.notify.Email(on_phase=flyte.models.ActionPhase.FAILED, recipients=[...])``. The trigger is defined just above the task (the decorator needs it) and the task's
 ``@env.task`` decorator gets ``triggers=``. This codemod runs after the decorator codemod so the
 ``@env.task`` decorator exists. A launch plan without a schedule (a named set of inputs) becomes
 a trigger without automation, which Flyte 2 fires on demand, with a TODO to check how it was
-launched. Notifications, and launch plans still used as callables elsewhere, stay with a TODO.
+launched. Slack/PagerDuty notifications, and launch plans still used as callables elsewhere, stay
+with a TODO.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ from flytemigrate.codemods.task_kwargs import source_of
 GET_OR_CREATE = "flytekit.LaunchPlan.get_or_create"
 CREATE = "flytekit.LaunchPlan.create"
 TRIGGER_KWARGS = {"labels", "annotations"}
+SAME_ON_TRIGGER = {"overwrite_cache", "auto_activate"}  # same name and meaning on flyte.Trigger
+NOTIFY_PHASES = ("SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT")  # the phases flyte.notify accepts
 SECONDS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
 
 
@@ -75,6 +81,23 @@ def launch_plan_parts(codemod: FlyteCodemod, call: cst.Call) -> Optional[LaunchP
     parts.name = values.pop("name", None)
     parts.kwargs = values
     return parts
+
+
+def _last_wins(inputs: list) -> list:
+    """Dict elements with literal keys given twice (a default overridden by a fixed input, or by the
+    kickoff time) keep the last value, as the merged dict did in Flyte 1."""
+    def key_of(element) -> Optional[str]:
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+            return element.key.evaluated_value
+        return None
+
+    later = [key_of(el) for el in inputs]
+    return [el for i, el in enumerate(inputs) if later[i] is None or later[i] not in later[i + 1 :]]
+
+
+def _concurrency_ok(value: cst.BaseExpression) -> bool:
+    """Flyte 2 accepts 0 (platform default) or at least 2 concurrent actions (1 deadlocks a driver)."""
+    return isinstance(value, cst.Integer) and (int(value.value) == 0 or int(value.value) >= 2)
 
 
 def _minutes(duration: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -208,6 +231,7 @@ class LaunchPlanCodemod(FlyteCodemod):
                 inputs.append(cst.StarredDictElement(d))  # type: ignore[arg-type]
         if kickoff is not None:
             inputs.append(cst.DictElement(kickoff, cst.parse_expression("flyte.TriggerTime")))
+        inputs = _last_wins(inputs)
         name = parts.name or cst.SimpleString(f'"{target or workflow}"')
         args = [kwarg("name", name)]
         if automation_expr is not None:
@@ -217,7 +241,14 @@ class LaunchPlanCodemod(FlyteCodemod):
             args.append(kwarg("inputs", cst.Dict([*elements, inputs[-1]])))
         for key, value in parts.kwargs.items():
             if key in TRIGGER_KWARGS:
+                args.append(kwarg(key, self._mapping(value)))
+            elif key in SAME_ON_TRIGGER:
                 args.append(kwarg(key, value))
+            elif key == "max_parallelism" and _concurrency_ok(value):
+                # the most nodes of one execution running at once; Flyte 2 counts actions of a run
+                args.append(kwarg("max_action_concurrency", value))
+            elif key == "notifications" and (converted := self._notifications(value)) is not None:
+                args.append(kwarg("notifications", converted))
             elif key == "notifications":
                 self.report(original, FM_NOTIFICATIONS, "launch plan notifications are not converted")
                 todo_lines.append((FM_NOTIFICATIONS, f"re-create notifications with flyte.notify on the trigger: {source_of(value)}"))
@@ -244,6 +275,55 @@ class LaunchPlanCodemod(FlyteCodemod):
             return with_todo(in_place, FM_LAUNCH_PLAN, why)
         triggers.setdefault(workflow, []).append((trigger_name, trigger))
         return None
+
+    def _mapping(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """``Labels({"team": "x"})`` / ``Annotations(values={...})`` -> the dict (a Trigger takes a mapping)."""
+        if isinstance(value, cst.Call) and self.matches(value.func, "flytekit.Labels", "flytekit.Annotations") and len(value.args) == 1:
+            return value.args[0].value
+        return value
+
+    def _notifications(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """``[Email(phases=[WorkflowExecutionPhase.FAILED], recipients_email=[...])]`` ->
+        ``(flyte.notify.Email(on_phase=flyte.models.ActionPhase.FAILED, recipients=[...]),)``.
+
+        Only e-mail converts: a Flyte 1 ``Slack``/``PagerDuty`` notification is an e-mail address of
+        that service, while Flyte 2's ``Slack`` needs a webhook URL. None if anything does not convert.
+        """
+        items = [el.value for el in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else [value]
+        if not items or any(not isinstance(item, cst.Call) for item in items):
+            return None
+        emails = []
+        for item in items:
+            if not self.matches(item.func, "flytekit.Email") or any(a.star for a in item.args):
+                return None
+            kw = {a.keyword.value: a.value for a in item.args if a.keyword is not None}
+            positional = [a.value for a in item.args if a.keyword is None]
+            for index, name in enumerate(("phases", "recipients_email")):
+                if index < len(positional):
+                    kw[name] = positional[index]
+            phases, recipients = kw.pop("phases", None), kw.pop("recipients_email", None)
+            if kw or phases is None or recipients is None or not isinstance(phases, (cst.List, cst.Tuple)) or not phases.elements:
+                return None
+            converted = []
+            for element in phases.elements:
+                phase = next(
+                    (p for p in NOTIFY_PHASES if self.matches(element.value, f"flytekit.WorkflowExecutionPhase.{p}")), None
+                )
+                if phase is None:
+                    return None
+                converted.append(cst.parse_expression(f"flyte.models.ActionPhase.{phase}"))
+            on_phase = converted[0] if len(converted) == 1 else cst.Tuple([cst.Element(p) for p in converted])
+            emails.append(
+                cst.Call(
+                    func=cst.parse_expression("flyte.notify.Email"),
+                    args=with_commas([kwarg("on_phase", on_phase), kwarg("recipients", recipients)]),
+                )
+            )
+        AddImportsVisitor.add_needed_import(self.context, "flyte.models")
+        AddImportsVisitor.add_needed_import(self.context, "flyte.notify")
+        if len(emails) == 1:
+            return emails[0]
+        return cst.Tuple([cst.Element(e) for e in emails])
 
     def _automation(self, schedule: cst.BaseExpression) -> Optional[tuple[cst.BaseExpression, Optional[cst.BaseExpression]]]:
         if not isinstance(schedule, cst.Call):

@@ -161,10 +161,13 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
         module: cst.Module,
     ) -> cst.FunctionDef:
         call = _single(ctor).value  # type: ignore[union-attr]
-        if any(arg.keyword is None or arg.keyword.value not in BUILDER_OPTIONS for arg in call.args):
+        args = list(call.args)
+        if args and args[0].keyword is None and not args[0].star:
+            args = args[1:]  # ``Workflow("name")``: the name, positionally
+        if any(arg.keyword is None or arg.keyword.value not in BUILDER_OPTIONS for arg in args):
             raise _Unsupported("builder options")
         # ``failure_policy`` / ``interruptible`` mean the same on ``@workflow(...)``.
-        options = [arg for arg in call.args if arg.keyword.value != "name"]  # type: ignore[union-attr]
+        options = [arg for arg in args if arg.keyword.value != "name"]  # type: ignore[union-attr]
         build = _Build(var=var)
         for stmt in statements:
             self._statement(stmt, build, info, module)

@@ -79,6 +79,7 @@ RULE_MODULES: list[str] = [
     "fm406_async_task_in_sync_code",
     "fm407_task_in_thread",
     "fm408_env_option_on_task",
+    "fm409_flyte_submodule_not_imported",
 ]
 
 ALL_RULES.extend(_collect())

@@ -35,7 +35,7 @@ class DriverWallClock(ReplayedCallRule):
         @env.task
         def pipeline(day: str) -> str:
             stamp = flyte.durable.now().isoformat()   # recorded once, replayed identically
-            return publish(day, stamp)
+            return publish(day, stamp)                # (`import flyte.durable`; `.aio()` in async drivers)
     """
 
     code: ClassVar[str] = "FM101"
@@ -71,5 +71,12 @@ class DriverWallClock(ReplayedCallRule):
         self.report(
             site.node,
             f"{analysis.describe(info.qualname)} reads the wall clock with {source}; a replayed driver sees a different time",
-            help="use `flyte.durable.time()`/`flyte.durable.now()`, or read the clock in a `@flyte.trace` function or a task",
+            # flyte.durable is a submodule (`import flyte` alone does not load it), and its sync
+            # forms deadlock inside an event loop (flyte 2.12.1 raises "Deadlock detected").
+            help=(
+                "use `await flyte.durable.now.aio()`/`await flyte.durable.time.aio()`"
+                if info.is_async
+                else "use `flyte.durable.now()`/`flyte.durable.time()`"
+            )
+            + " (after `import flyte.durable`), or read the clock in a `@flyte.trace` function or a task",
         )

@@ -36,7 +36,7 @@ class DriverSleep(ReplayedCallRule):
         def wait_for(job: str) -> bool:
             while not poll(job):
                 flyte.durable.sleep(60)   # `await flyte.durable.sleep.aio(60)` in async drivers
-            return True
+            return True                   # (`import flyte.durable`: `import flyte` alone lacks it)
     """
 
     code: ClassVar[str] = "FM108"
@@ -64,7 +64,11 @@ class DriverSleep(ReplayedCallRule):
                 self.report(
                     site.node,
                     f"{analysis.describe(info.qualname)} calls `{name}()`, which {effect} on every replay",
-                    help="use `flyte.durable.sleep(seconds)` (`await flyte.durable.sleep.aio(seconds)` in async code), "
-                    "which counts time already slept",
+                    help=(
+                        "use `await flyte.durable.sleep.aio(seconds)`"
+                        if info.is_async
+                        else "use `flyte.durable.sleep(seconds)`"
+                    )
+                    + " (after `import flyte.durable`), which counts time already slept",
                 )
                 return

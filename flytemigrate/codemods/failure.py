@@ -6,8 +6,10 @@
   handler declares when it is defined in the module) and re-raises. A handler taking ``err``
   (Flyte 1 ``FlyteError``) gets a TODO: Flyte 2 has no such type.
 * ``failure_policy=WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE``: removed from the
-  decorator with a TODO; a sync driver stops at the first failing call, as flytekit's local
-  execution does, while on a cluster independent nodes would still have completed.
+  decorator with a TODO when the body has calls that do not depend on each other: a sync driver
+  stops at the first failing call, as flytekit's local execution does, while on a cluster
+  independent nodes would still have completed. When every call depends on the ones before it
+  (a chain), nothing is left to complete after a failure and no TODO is needed.
 * ``except SomeError:`` around calls of module tasks inside a driver: Flyte 2 wraps a child
   task's exception in ``flyte.errors.RuntimeUserError`` whose ``.code`` is the original class
   name, so the clause becomes ``except flyte.errors.RuntimeUserError as e:`` followed by a
@@ -17,7 +19,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
@@ -28,8 +30,10 @@ from flytemigrate.codemods.dataflow_common import (
     FM_FAILURE_ERR,
     FM_FAILURE_POLICY,
     POLICY_KEY,
+    assigned_names,
     kwarg,
     module_functions,
+    names_used,
     param_names,
     todo_comment,
     with_commas,
@@ -46,6 +50,39 @@ def _names_of(expr: Optional[cst.BaseExpression]) -> Optional[list[cst.BaseExpre
     if isinstance(expr, cst.Tuple):
         return [el.value for el in expr.elements]
     return [expr]
+
+
+def _has_calls(stmt: cst.CSTNode) -> bool:
+    found = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+    stmt.visit(_V())
+    return bool(found)
+
+
+def _has_independent_calls(body: Sequence[cst.BaseStatement]) -> bool:
+    """Whether two statements with calls could run independently in the Flyte 1 graph (neither reads,
+    even through other statements, what the other binds). Only then does
+    FAIL_AFTER_EXECUTABLE_NODES_COMPLETE differ from a driver that stops at the first failure."""
+    ancestors: list[set[int]] = []
+    bound_by: dict[str, int] = {}
+    calling: list[int] = []
+    for index, stmt in enumerate(body):
+        found: set[int] = set()
+        for name in names_used(stmt):
+            if name in bound_by:
+                found |= {bound_by[name], *ancestors[bound_by[name]]}
+        ancestors.append(found)
+        if _has_calls(stmt):
+            if any(earlier not in found for earlier in calling):
+                return True
+            calling.append(index)
+        for name in assigned_names(stmt):
+            bound_by[name] = index
+    return False
 
 
 class FailureCodemod(FlyteCodemod):
@@ -151,9 +188,10 @@ class FailureCodemod(FlyteCodemod):
                     policy = cst.Module([]).code_for_node(arg.value)
                     if policy.endswith("FAIL_AFTER_EXECUTABLE_NODES_COMPLETE"):
                         self.context.scratch.setdefault(POLICY_KEY, {})[original_node.name.value] = policy
-                        self.report(original_node.decorators[i], FM_FAILURE_POLICY, "failure_policy FAIL_AFTER_EXECUTABLE_NODES_COMPLETE removed")
-                        # async style reproduces the policy (gather with return_exceptions, see async_style.py)
-                        if not self.options.async_style:
+                        # async style reproduces the policy (gather with return_exceptions, see async_style.py);
+                        # a body whose calls each depend on the previous ones has no node left to complete
+                        if not self.options.async_style and _has_independent_calls(updated_node.body.body):
+                            self.report(original_node.decorators[i], FM_FAILURE_POLICY, "failure_policy FAIL_AFTER_EXECUTABLE_NODES_COMPLETE removed")
                             todos.append(
                                 (
                                     FM_FAILURE_POLICY,

@@ -28,8 +28,10 @@ statements after it that use the builder are one run of ``add_workflow_input(nam
 ``add_entity`` / ``add_task`` / ``add_subwf`` / ``add_launch_plan(entity, **inputs)``,
 ``add_workflow_output(name, value[, python_type=T])`` and node ordering (``a >> b``,
 ``a.runs_before(b)``, kept as statements for the ordering codemod); node outputs are read as
-``node.outputs["name"]`` of an entity whose outputs are known (a module-level task/workflow: a
-single output, ``Tuple[...]`` outputs ``o0, o1, ...`` or a NamedTuple's fields); every output type
+``node.outputs["name"]`` of an entity whose outputs are known (a module-level task/workflow, or a
+module-level launch plan of one: a single output, ``Tuple[...]`` outputs ``o0, o1, ...`` or a
+NamedTuple's fields; a launch plan node becomes a call of the plan, which ``launch_plan.py``
+turns into a call of its workflow with the plan's inputs); every output type
 is known (``python_type=``, or the entity's annotation, or the input's type); nothing after the
 run refers to a node or adds to the builder. The Flyte 1 ``name=`` (a registration name) is not
 kept: a Flyte 2 task is named after its function.
@@ -82,6 +84,10 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
     DESCRIPTION = "Convert imperative workflows (Workflow + add_entity) to functional workflows."
     TRIGGERS = ("Workflow",)
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._launch_plans: dict[str, str] = {}  # launch plan variable -> its workflow
+
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body = list(original_node.body)
         info: Optional[ModuleInfo] = None
@@ -99,6 +105,7 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
                 continue
             if info is None:
                 info = scan_module(self, original_node)
+                self._launch_plans = self._find_launch_plans(original_node)
             end = index + 1
             while end < len(body) and (_builder_call(body[end], var) is not None or _ordering(body[end])):
                 end += 1
@@ -299,9 +306,34 @@ class ImperativeWorkflowCodemod(FlyteCodemod):
     def _entity(self, node: _Node, info: ModuleInfo):
         name = dotted_name(node.entity)
         entity = info.entities.get(name) if name else None
+        if entity is None and name in self._launch_plans:
+            # a launch plan node has the outputs of its workflow
+            entity = info.entities.get(self._launch_plans[name])
         if entity is None:
             raise _Unsupported("entity outputs unknown")
         return entity
+
+    def _find_launch_plans(self, module: cst.Module) -> dict[str, str]:
+        """``lp = LaunchPlan.get_or_create(wf, ...)`` / ``LaunchPlan.create("name", wf, ...)`` -> {lp: wf}."""
+        found: dict[str, str] = {}
+        for stmt in module.body:
+            small = _single(stmt)
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+                continue
+            call = small.value
+            if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+                continue
+            method = call.func.attr.value
+            if method not in ("get_or_create", "create") or not self.matches(call.func.value, "flytekit.LaunchPlan"):
+                continue
+            keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "workflow"), None)
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            index = 0 if method == "get_or_create" else 1
+            workflow = keyword if keyword is not None else (positional[index] if len(positional) > index else None)
+            name = dotted_name(workflow) if workflow is not None else None
+            if name:
+                found[small.targets[0].target.value] = name
+        return found
 
     def _outputs(self, entity, info: ModuleInfo) -> tuple[str, list[str], list[cst.BaseExpression]]:
         """(single | tuple | namedtuple, output names, output types) of an entity.

@@ -17,6 +17,9 @@ import pathspec
 
 STDIN = "-"
 
+# What rewrite and lint walk directories for: Python modules and Jupyter notebooks (their code cells).
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
 # Never worth descending into: virtualenvs, caches, VCS metadata, build output.
 _ALWAYS_SKIPPED_DIRS = {
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", ".mypy_cache",

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Report code that breaks or behaves differently on Flyte 2."""
         from flytemigrate.config import ConfigError, load_settings
-        from flytemigrate.files import STDIN, PathError, discover
+        from flytemigrate.files import SOURCE_SUFFIXES, STDIN, PathError, discover
 
         paths = paths or ["."]
         try:
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         options = LintOptions(codes=codes, fix=fix, per_file_ignores=per_file, root=root)
 
         try:
-            files = list(discover(paths, exclude=settings.all_excludes))
+            files = list(discover(paths, exclude=settings.all_excludes, suffixes=SOURCE_SUFFIXES))
         except PathError as exc:
             usage_error(str(exc))
         from_stdin = STDIN in files

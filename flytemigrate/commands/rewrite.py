@@ -34,6 +34,8 @@ def rewrite_worker(path: str, source: str, options: object):  # -> FileResult
     from flytemigrate.diagnostics import FileResult
     from flytemigrate.engine import failure
 
+    if path.endswith(".ipynb"):
+        return _rewrite_notebook(path, source, options)
     try:
         output = transform_source(source, path=path, options=options)  # type: ignore[arg-type]
     except cst.ParserSyntaxError as exc:
@@ -45,6 +47,29 @@ def rewrite_worker(path: str, source: str, options: object):  # -> FileResult
         diagnostics=output.diagnostics,
         new_source=output.code if status == "changed" else None,
         old_source=source if status == "changed" else None,
+    )
+
+
+def _rewrite_notebook(path: str, source: str, options: object):  # -> FileResult
+    """Rewrite the code cells of a notebook; an unreadable notebook or code is left untouched and reported."""
+    import libcst as cst
+
+    from flytemigrate.codemods.notebooks import NotebookRewriteError, rewrite_notebook
+    from flytemigrate.diagnostics import FileResult
+    from flytemigrate.engine import failure
+
+    try:
+        output = rewrite_notebook(source, path, options)  # type: ignore[arg-type]
+    except cst.ParserSyntaxError as exc:
+        return failure(path, f"syntax error in the notebook's code cells, file left unchanged: {exc.message}", code="FM002")
+    except NotebookRewriteError as exc:
+        return failure(path, f"{exc}; file left unchanged", code="FM002")
+    return FileResult(
+        path=path,
+        status="changed" if output.changed else "unchanged",
+        diagnostics=output.diagnostics,
+        new_source=output.text if output.changed else None,
+        old_source=source if output.changed else None,
     )
 
 
@@ -74,12 +99,12 @@ def register(app: typer.Typer) -> None:
         from flytemigrate.config import ConfigError, load_settings
         from flytemigrate.diagnostics import Report, Summary
         from flytemigrate.engine import process, write_atomic
-        from flytemigrate.files import STDIN, PathError, discover
+        from flytemigrate.files import SOURCE_SUFFIXES, STDIN, PathError, discover
         from flytemigrate.output.text import summary_line, write_diagnostics
 
         try:
             settings = load_settings(config, Path(paths[0]) if paths[0] != STDIN else None)
-            files = list(discover(paths, exclude=settings.all_excludes))
+            files = list(discover(paths, exclude=settings.all_excludes, suffixes=SOURCE_SUFFIXES))
         except (ConfigError, PathError) as exc:
             usage_error(str(exc))
         options = RewriteOptions(async_style=async_style or settings.async_style, env_name=settings.env_name)

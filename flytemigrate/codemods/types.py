@@ -107,10 +107,10 @@ INSTANCE_ATTRIBUTE_HINTS = {
 }
 # Annotations whose elements are the flyte.io values (sequence-like / mapping-like).
 _SEQUENCES = {
-    "typing.List", "typing.Sequence", "typing.Iterable", "typing.Collection", "typing.Set", "builtins.list",
-    "builtins.set", "collections.abc.Sequence", "collections.abc.Iterable", "collections.abc.Collection",
+    "typing.List", "typing.Sequence", "typing.Iterable", "typing.Collection", "typing.Set",
+    "collections.abc.Sequence", "collections.abc.Iterable", "collections.abc.Collection",
 }
-_MAPPINGS = {"typing.Dict", "typing.Mapping", "builtins.dict", "collections.abc.Mapping"}
+_MAPPINGS = {"typing.Dict", "typing.Mapping", "collections.abc.Mapping"}
 _UNWRAP = {"typing.Annotated", "typing_extensions.Annotated", "typing.Optional"}
 # URI schemes of objects that already exist remotely (FlyteFile("s3://...") is a reference, not an upload).
 _REMOTE_SCHEMES = ("s3://", "gs://", "gcs://", "abfs://", "abfss://", "az://", "http://", "https://", "file://")
@@ -129,6 +129,7 @@ class _Scope:
     helper: bool = False  # a plain function (not a task/workflow): File parameters arrive as local paths
     params: dict[str, str] = field(default_factory=dict)  # name -> File / Dir / DataFrame
     returns: Optional[str] = None
+    returns_tuple: Optional[list] = None  # per-position kinds of a ``Tuple[...]`` return annotation
     io_vars: set[str] = field(default_factory=set)  # already flyte.io values
     io_kinds: dict[str, str] = field(default_factory=dict)  # local variables of a known kind -> File / Dir
     containers: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (element kind, "seq" / "map")
@@ -152,12 +153,14 @@ class TypesCodemod(FlyteCodemod):
         self._entities: set[str] = set()
         self._entity_node: dict[str, cst.FunctionDef] = {}
         self._returns_io: set[str] = set()
+        self._returns_path: set[str] = set()
         self._entity_inputs: dict[str, list[tuple[str, Optional[str]]]] = {}
         self._aliases: dict[str, str] = {}
         self._constants: dict[str, str] = {}
         self._comprehensions: list[dict] = []
         self._path_annotation = False  # inside a helper parameter annotation that becomes ``str``
         self._records: dict[str, dict[str, str]] = {}  # module class -> {field: File / Dir / DataFrame}
+        self._record_order: dict[str, list[str]] = {}  # module class -> its annotated fields in order
 
     def visit_Module(self, node: cst.Module) -> None:
         self._entities = {s.name.value for s in node.body if isinstance(s, cst.FunctionDef) and self.function_kind(s)}
@@ -192,6 +195,14 @@ class TypesCodemod(FlyteCodemod):
             for s in node.body
             if isinstance(s, cst.FunctionDef) and s.returns is not None and self._annotation_kind(s.returns.annotation)
         }
+        # Module helpers whose every return is a local path they built (``def _scratch(name) -> str:
+        # path = os.path.join(tempfile.mkdtemp(), name) ... return path``). A ``-> str`` alone is no
+        # proof: it may return a remote URI, which from_local_sync would reject.
+        self._returns_path = {
+            s.name.value
+            for s in node.body
+            if isinstance(s, cst.FunctionDef) and s.name.value not in self._entities and self._builds_local_path(s)
+        }
         # The File/Dir parameters of each task/workflow, in order (for literal path arguments).
         self._entity_inputs = {}
         for name, function in self._entity_node.items():
@@ -202,6 +213,7 @@ class TypesCodemod(FlyteCodemod):
             ]
         # Classes with flyte.io fields (``@dataclass class Outputs: model: FlyteFile``).
         self._records = {}
+        self._record_order = {}
         for stmt in node.body:
             if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
                 fields = {}
@@ -214,6 +226,13 @@ class TypesCodemod(FlyteCodemod):
                                     fields[small.target.value] = kind
                 if fields:
                     self._records[stmt.name.value] = fields
+                    self._record_order[stmt.name.value] = [
+                        small.target.value
+                        for line in stmt.body.body
+                        if isinstance(line, cst.SimpleStatementLine)
+                        for small in line.body
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+                    ]
 
     def _annotation_kind(self, node: cst.BaseExpression) -> Optional[str]:
         """The flyte.io kind an annotation stands for, through ``Annotated[...]``, ``Optional[...]``,
@@ -254,13 +273,38 @@ class TypesCodemod(FlyteCodemod):
         if not isinstance(node, cst.Subscript) or not all(isinstance(e.slice, cst.Index) for e in node.slice):
             return None
         items = [e.slice.value for e in node.slice]
-        if self.matches(node.value, *_SEQUENCES) and len(items) == 1:
+        if (self.matches(node.value, *_SEQUENCES) or self._builtin(node.value, "list", "set", "frozenset")) and len(items) == 1:
             kind = self._annotation_kind(items[0])
             return (kind, "seq") if kind else None
-        if self.matches(node.value, *_MAPPINGS) and len(items) == 2:
+        if (self.matches(node.value, *_MAPPINGS) or self._builtin(node.value, "dict")) and len(items) == 2:
             kind = self._annotation_kind(items[1])
             return (kind, "map") if kind else None
         return None
+
+    def _builds_local_path(self, function: cst.FunctionDef) -> bool:
+        """Every ``return`` of ``function`` is a local path made in its body (os.path.join, tempfile ...)."""
+        collector = _ReturnsAndAssigns()
+        function.body.visit(collector)
+        if not collector.returns:
+            return False
+
+        def local(value: cst.BaseExpression, seen: frozenset = frozenset()) -> bool:
+            if isinstance(value, cst.Call):
+                return bool(self.qualified_names(value.func) & _PATH_FUNCTIONS) or (
+                    self._builtin(value.func, "str") and len(value.args) == 1 and local(value.args[0].value, seen)
+                )
+            if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Divide):
+                return local(value.left, seen)  # Path(tmp) / "name"
+            if isinstance(value, cst.Name) and value.value not in seen:
+                bound = collector.assigns.get(value.value, [])
+                return bool(bound) and all(local(v, seen | {value.value}) for v in bound)
+            return False
+
+        return all(value is not None and local(value) for value in collector.returns)
+
+    def _builtin(self, node: cst.CSTNode, *names: str) -> bool:
+        """A builtin spelled plainly (``list``, ``str``): qualified names only resolve imported names."""
+        return isinstance(node, cst.Name) and node.value in names and not self.qualified_names(node)
 
     def _type_of(self, node: cst.CSTNode) -> Optional[str]:
         if isinstance(node, cst.Subscript):
@@ -291,6 +335,20 @@ class TypesCodemod(FlyteCodemod):
                     scope.records[param.name.value] = self._records[record.value]
         if node.returns is not None:
             scope.returns = self._annotation_kind(node.returns.annotation)
+            returns = node.returns.annotation
+            if (
+                isinstance(returns, cst.Subscript)
+                and (self.matches(returns.value, "typing.Tuple") or self._builtin(returns.value, "tuple"))
+                and all(isinstance(e.slice, cst.Index) for e in returns.slice)
+            ):
+                kinds = [self._annotation_kind(e.slice.value) for e in returns.slice]
+                scope.returns_tuple = kinds if any(kinds) else None
+            elif isinstance(returns, cst.Call) and self.matches(returns.func, "typing.NamedTuple"):
+                kinds = self._functional_namedtuple_kinds(returns)
+                scope.returns_tuple = kinds if kinds and any(kinds) else None
+            elif isinstance(returns, cst.Name) and returns.value in self._record_order:
+                fields = self._records.get(returns.value, {})
+                scope.returns_tuple = [fields.get(f) for f in self._record_order[returns.value]] or None
         scope.io_vars = set(scope.params)
         self._scopes.append(scope)
 
@@ -491,8 +549,10 @@ class TypesCodemod(FlyteCodemod):
         if isinstance(node, cst.BinaryOperation):
             return self._is_path_value(node.left) or self._is_path_value(node.right)
         if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Name) and node.func.value in self._returns_path:
+                return True
             names = self.qualified_names(node.func)
-            return bool(names & _PATH_FUNCTIONS)
+            return bool(names & _PATH_FUNCTIONS) or self._builtin(node.func, "str")
         return False
 
     # ------------------------------------------------------------------ rewrites
@@ -575,6 +635,7 @@ class TypesCodemod(FlyteCodemod):
         helper_call = self._helper_path_call(original_node, updated_node)
         if helper_call is not None:
             return helper_call
+        updated_node = self._record_call(original_node, updated_node)
         updated_node = self._literal_path_arguments(original_node, updated_node)
         return self._download_path_args(original_node, updated_node)
 
@@ -704,28 +765,108 @@ class TypesCodemod(FlyteCodemod):
         return updated_node.with_changes(args=args) if changed else updated_node
 
     def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
-        """Wrap plain paths / raw data frames returned as File/Dir/DataFrame outputs of leaf tasks."""
+        """Wrap plain paths / raw data frames returned as File/Dir/DataFrame outputs of leaf tasks
+        (one output, or the positions of a ``Tuple[...]`` output returned as a tuple literal)."""
         scope = self._scopes[-1]
         value = original_node.value
-        if not scope.leaf or scope.returns is None or value is None or updated_node.value is None:
+        if not scope.leaf or value is None or updated_node.value is None:
             return updated_node
-        if self._is_io_value(value):
+        if scope.returns is not None:
+            new = self._wrap_output(scope.returns, value, updated_node.value, original_node)
+            return updated_node if new is None else updated_node.with_changes(value=new)
+        kinds = scope.returns_tuple
+        if kinds and isinstance(value, cst.Tuple) and len(value.elements) == len(kinds):
+            if any(isinstance(e, cst.StarredElement) for e in value.elements):
+                return updated_node
+            elements = list(updated_node.value.elements)
+            changed = False
+            for i, (kind, element) in enumerate(zip(kinds, value.elements)):
+                new = self._wrap_output(kind, element.value, elements[i].value, original_node) if kind else None
+                if new is not None:
+                    elements[i] = elements[i].with_changes(value=new)
+                    changed = True
+            if changed:
+                return updated_node.with_changes(value=updated_node.value.with_changes(elements=elements))
+        return updated_node
+
+    def _functional_namedtuple_kinds(self, call: cst.Call) -> Optional[list]:
+        """Kinds of ``typing.NamedTuple("Out", [("report", FlyteFile), ...])`` / ``NamedTuple("Out", report=FlyteFile)``."""
+        if len(call.args) == 2 and isinstance(call.args[1].value, (cst.List, cst.Tuple)):
+            kinds = []
+            for element in call.args[1].value.elements:
+                pair = element.value
+                if not isinstance(pair, cst.Tuple) or len(pair.elements) != 2:
+                    return None
+                kinds.append(self._annotation_kind(pair.elements[1].value))
+            return kinds
+        if call.args and all(a.keyword is not None for a in call.args[1:]):
+            return [self._annotation_kind(a.value) for a in call.args[1:]]
+        return None
+
+    def _record_call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        """``Outputs(report=path, frame=df)`` of a module class with File/Dir/DataFrame fields, in a task:
+        flytekit converted a path / raw frame given for such a field, flyte 2 does not."""
+        func = original_node.func
+        if not isinstance(func, cst.Name) or func.value not in self._records or not self._scopes[-1].leaf:
             return updated_node
-        if scope.returns == "DataFrame":
+        fields = self._records[func.value]
+        order = self._record_order.get(func.value, [])
+        args = list(updated_node.args)
+        changed = False
+        for i, arg in enumerate(original_node.args):
+            if arg.star:
+                return updated_node
+            name = arg.keyword.value if arg.keyword is not None else (order[i] if i < len(order) else None)
+            kind = fields.get(name)
+            if kind is None or self._is_io_value(arg.value) or _is_none(arg.value):
+                continue
+            if kind == "DataFrame" or self._is_path_value(arg.value):
+                wrapper = "from_df" if kind == "DataFrame" else "from_local_sync"
+                call = cst.Call(cst.Attribute(self._io(kind), cst.Name(wrapper)), args=[cst.Arg(args[i].value)])
+                args[i] = args[i].with_changes(value=call)
+                changed = True
+        return updated_node.with_changes(args=args) if changed else updated_node
+
+    def _wrap_output(
+        self, kind: str, value: cst.BaseExpression, updated: cst.BaseExpression, statement: cst.Return
+    ) -> Optional[cst.BaseExpression]:
+        """``flyte.io.<kind>.from_local_sync(value)`` / ``from_df(value)``, None when nothing to do (or a TODO)."""
+        if self._is_io_value(value) or _is_none(value):
+            return None
+        if kind == "DataFrame":
             wrapper = "from_df"
         elif self._is_path_value(value):
             wrapper = "from_local_sync"
         else:
             self.todo(
-                original_node,
+                statement,
                 FM_UNKNOWN_VALUE,
-                f"Flyte 2 rejects a plain path as a {scope.returns} output: if this returns a local path, "
-                f"wrap it in flyte.io.{scope.returns}.from_local_sync(...)",
+                f"Flyte 2 rejects a plain path as a {kind} output: if this returns a local path, "
+                f"wrap it in flyte.io.{kind}.from_local_sync(...)",
             )
-            return updated_node
-        func = cst.Attribute(self._io(scope.returns), cst.Name(wrapper))
-        return updated_node.with_changes(value=cst.Call(func, args=[cst.Arg(updated_node.value)]))
+            return None
+        func = cst.Attribute(self._io(kind), cst.Name(wrapper))
+        return cst.Call(func, args=[cst.Arg(updated)])
 
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+class _ReturnsAndAssigns(cst.CSTVisitor):
+    """The returned values and the values bound to plain names in one function body (not nested ones)."""
+
+    def __init__(self) -> None:
+        self.returns: list[Optional[cst.BaseExpression]] = []
+        self.assigns: dict[str, list[cst.BaseExpression]] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.returns.append(node.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigns.setdefault(target.target.value, []).append(node.value)

@@ -279,14 +279,8 @@ class TaskCodemod(FlyteCodemod):
         if "image" in mapped.env_args or "plugin_config" in mapped.env_args:
             return updated_node  # container_image= / task_config= on a ContainerTask: not a shape we know
         extra = [kwarg(k, v) for k, v in mapped.env_args.items()] + list(mapped.task_args)
-        assert self._base is not None and self._statement is not None
-        base_name = self._base.name or self.options.env_name or env_name_from_path(self.context.filename)
-        env = _Env(
-            var=self._free_name(f"{target}_env"),
-            name=f"{base_name}_{re.sub(r'[^a-z0-9]+', '_', target.lower()).strip('_')}",
-            first_user=self._statement,
-            from_task=target,
-        )
+        assert self._statement is not None
+        env = _Env(var=self._free_name(f"{target}_env"), name=self._env_name(target), first_user=self._statement, from_task=target)
         self._envs[("container", target)] = env
         AddImportsVisitor.add_needed_import(self.context, "flyte")
         AddImportsVisitor.add_needed_import(self.context, "flyte.extras")
@@ -295,6 +289,17 @@ class TaskCodemod(FlyteCodemod):
         sep = layout if isinstance(layout, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         args = [a.with_changes(comma=sep) for a in args[:-1]] + args[-1:]
         return updated_node.with_changes(func=cst.parse_expression("flyte.extras.ContainerTask"), args=_tidy(args, updated_node.args))
+
+    def _env_name(self, owner: str) -> str:
+        """``<module env name>_<owner>``, unique in the module (flyte rejects two environments of one name)."""
+        assert self._base is not None
+        base_name = self._base.name or self.options.env_name or env_name_from_path(self.context.filename)
+        name = f"{base_name}_{re.sub(r'[^a-z0-9]+', '_', owner.lower()).strip('_')}"
+        taken = {env.name for env in self._envs.values()}
+        candidate, i = name, 2
+        while candidate in taken:
+            candidate, i = f"{name}_{i}", i + 1
+        return candidate
 
     def _call_kind(self, node: cst.CSTNode) -> Optional[str]:
         for name in self.qualified_names(node):
@@ -366,13 +371,7 @@ class TaskCodemod(FlyteCodemod):
         key = mapped.env_key()
         env = self._envs.get(key)
         if env is None:
-            assert self._base is not None
-            base_name = self._base.name or self.options.env_name or env_name_from_path(self.context.filename)
-            env = _Env(
-                var=self._free_name(f"{owner}_env"),
-                name=f"{base_name}_{re.sub(r'[^a-z0-9]+', '_', owner.lower()).strip('_')}",
-                env_args=mapped.env_args,
-            )
+            env = _Env(var=self._free_name(f"{owner}_env"), name=self._env_name(owner), env_args=mapped.env_args)
             self._envs[key] = env
         if env.first_user is None and not env.existing:
             env.first_user = first_user
@@ -393,6 +392,12 @@ class TaskCodemod(FlyteCodemod):
         if not pending:
             return updated_node
         body = list(updated_node.body)
+        top = set(map(id, original_node.body))
+        for env in pending:
+            if id(env.first_user) not in top:
+                # first used inside a module-level if/try/with: the environment goes above that block
+                # (a ContainerTask's environment goes below it: from_task needs the task defined)
+                env.first_user = next((stmt for stmt in original_node.body if _contains(stmt, env.first_user)), env.first_user)
         order = [env for orig in original_node.body for env in pending if env.first_user is orig]
         earlier, later = _dependencies(order)
         out: list[cst.BaseStatement] = []
@@ -468,6 +473,13 @@ def _dependencies(order: list[_Env]) -> tuple[dict[str, list[_Env]], dict[str, l
             elif j > i and not env.driver:
                 later.setdefault(env.var, []).append(driver)
     return earlier, later
+
+
+def _contains(tree: cst.CSTNode, node: Optional[cst.CSTNode]) -> bool:
+    """Whether ``node`` (by identity) is ``tree`` or inside it."""
+    if tree is node:
+        return True
+    return any(_contains(child, node) for child in tree.children)
 
 
 def _add_dependency(driver: _Env, env: _Env) -> cst.SimpleStatementLine:

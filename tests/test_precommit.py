@@ -123,3 +123,18 @@ def test_rewrite_check_hook_fails_on_flyte1_code_and_writes_nothing(user_repo):
     (repo / "legacy.py").write_text(GOOD)
     passed = _try_repo(repo, env, "flytemigrate-rewrite-check")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_rewrite_check_hook_sees_notebooks(user_repo):
+    """The hooks take Jupyter notebooks too (types_or: [python, jupyter]): a Flyte 1 notebook fails the check."""
+    repo, env = user_repo
+    notebook = REPO / "fixtures" / "notebooks" / "daily_sales.ipynb"
+    (repo / "explore.ipynb").write_text(notebook.read_text())
+    failed = _try_repo(repo, env, "flytemigrate-rewrite-check")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert (repo / "explore.ipynb").read_text() == notebook.read_text()
+
+    converted = REPO / "fixtures" / "notebooks" / "daily_sales.expected.ipynb"
+    (repo / "explore.ipynb").write_text(converted.read_text())
+    passed = _try_repo(repo, env, "flytemigrate-rewrite-check")
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -17,7 +17,8 @@ once every use of it is converted):
 * ``.default_deck.append(html)`` -> ``flyte.report.log(html)`` (the main tab).
 * ``Deck("tab", html)`` as a statement -> ``flyte.report.get_tab("tab").log(html)``, and
   ``Deck("tab")`` bound to a name -> ``flyte.report.get_tab("tab")``, whose ``.append(html)`` calls
-  become ``.log(html)`` (a Flyte 2 ``Tab`` has no ``append``). The task needs ``report=True``;
+  become ``.log(html)`` (a Flyte 2 ``Tab`` has no ``append``); ``d = Deck("tab", html)`` becomes
+  that binding followed by ``d.log(html)``. The task needs ``report=True``;
   ``enable_deck=True`` already maps to it.
 * flytekit's deck renderers, called in place: ``TopFrameRenderer(r, c).to_html(df)`` ->
   ``df.to_html(max_rows=r, max_cols=c)`` (what it returns), ``MarkdownRenderer().to_html(text)`` ->
@@ -325,6 +326,33 @@ class ContextCodemod(FlyteCodemod):
                     value=cst.Call(cst.parse_expression("flyte.report.get_tab"), args=[cst.Arg(tab)])
                 )
         return updated_node
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine):
+        """``d = Deck("tab", html)`` -> ``d = flyte.report.get_tab("tab")`` then ``d.log(html)``."""
+        if len(original_node.body) != 1 or len(self._scopes) < 2:
+            return updated_node
+        assign = updated_node.body[0]
+        original = original_node.body[0]
+        if not (isinstance(original, cst.Assign) and isinstance(assign, cst.Assign) and len(original.targets) == 1):
+            return updated_node
+        target = original.targets[0].target
+        call = original.value
+        if not (isinstance(target, cst.Name) and isinstance(call, cst.Call) and isinstance(assign.value, cst.Call)):
+            return updated_node
+        if not self.matches(call.func, "flytekit.Deck"):
+            return updated_node
+        tab, html = self._deck_args(assign.value)
+        if tab is None or html is None:
+            return updated_node
+        AddImportsVisitor.add_needed_import(self.context, "flyte.report")
+        self._scopes[-1].tabs.add(target.value)
+        bind = updated_node.with_changes(
+            body=[assign.with_changes(value=cst.Call(cst.parse_expression("flyte.report.get_tab"), args=[cst.Arg(tab)]))]
+        )
+        log = cst.SimpleStatementLine(
+            [cst.Expr(cst.Call(cst.Attribute(cst.Name(target.value), cst.Name("log")), args=[cst.Arg(html)]))]
+        )
+        return cst.FlattenSentinel([bind, log])
 
     def _deck_args(self, call: cst.Call) -> tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression]]:
         kw = keyword_args(call)

@@ -482,7 +482,13 @@ def map_task_kwargs(
             pass  # the default, spelled out
         elif name == "container_image":
             if isinstance(value, cst.Call) and matches(value.func, "flytekit.ImageSpec"):
-                result.env_args["image"] = convert_image_spec(value, todos)
+                def is_image(base: cst.BaseExpression) -> bool:
+                    found = resolve(base) if resolve is not None else None
+                    return (found is not None and matches(found.func, "flytekit.ImageSpec")) or (
+                        isinstance(base, cst.Call) and matches(base.func, "flytekit.ImageSpec")
+                    )
+
+                result.env_args["image"] = convert_image_spec(value, todos, is_image)
             else:
                 text = string_value(value)
                 if text is not None and re.fullmatch(r"\{\{\s*\.image\.default\.fqn\s*\}\}(:\{\{\s*\.image\.default\.version\s*\}\})?", text):

@@ -4,7 +4,9 @@ Flyte 1 forms handled (matched by qualified name, ``flytekit.map_task`` / ``flyt
 
 * ``map_task(t)(x=xs)``, ``map_task(t, concurrency=4)(x=xs, y=ys)`` (several mapped inputs are zipped),
 * ``map_task(functools.partial(t, k=v))(x=xs)`` and literal scalar inputs (broadcast in Flyte 1,
-  bound with ``functools.partial`` in Flyte 2),
+  bound with ``functools.partial`` in Flyte 2); for a task of the module, bound parameters that come
+  before the mapped one are bound positionally and unbound defaults after it explicitly, as
+  flyte 2.12's partial validation requires (see ``_partial_for_flyte_map``),
 * mapping over a module-level launch plan (``LaunchPlan.get_or_create(wf, fixed_inputs=...)``):
   its workflow is mapped with the launch plan's inputs bound,
 * ``.with_overrides(...)`` on the mapped node (applied with ``task.override(...)``),
@@ -68,6 +70,40 @@ def _is_literal(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
         return True
     return isinstance(node, cst.UnaryOperation) and _is_literal(node.expression)
+
+
+def _partial_for_flyte_map(func: cst.FunctionDef, mapped: list[str], bound: list[cst.Arg]) -> Optional[list[cst.Arg]]:
+    """The bound arguments reshaped for ``flyte.map(functools.partial(task, ...), ...)``.
+
+    flyte 2.12 calls ``task(*partial.args, *item, **partial.keywords)`` and rejects a partial that
+    binds by keyword a parameter at or before the mapped one ("provided both as positional argument
+    and keyword argument") or leaves more than the mapped parameter unbound, defaults included
+    ("must leave exactly one parameter unspecified"). Flyte 1 bound by name and used defaults. So
+    parameters before the mapped ones are bound positionally, in order, and unbound parameters
+    after them get their default value. None when that cannot be done (a parameter before the
+    mapped ones is unbound, or the mapped parameters are not consecutive).
+    """
+    params = [*func.params.params, *func.params.kwonly_params]
+    names = [p.name.value for p in params]
+    if any(name not in names for name in mapped):
+        return None
+    start = names.index(mapped[0])
+    if names[start : start + len(mapped)] != mapped or any(p in names[:start] for p in mapped):
+        return None
+    by_name = {b.keyword.value: b for b in bound if b.keyword is not None}
+    if any(name not in by_name for name in names[:start]) or any(p.star for p in params[:start]):
+        return None
+    if any(p in func.params.kwonly_params for p in params[:start]):
+        return None
+    positional = [cst.Arg(by_name.pop(name).value) for name in names[:start]]
+    keywords = []
+    for param in params[start + len(mapped) :]:
+        name = param.name.value
+        if name in by_name:
+            keywords.append(by_name.pop(name))
+        elif len(mapped) == 1 and param.default is not None:
+            keywords.append(kwarg(name, param.default.deep_clone()))
+    return [*positional, *keywords, *by_name.values()]
 
 
 class MapTaskCodemod(FlyteCodemod):
@@ -210,6 +246,7 @@ class MapTaskCodemod(FlyteCodemod):
             else:
                 iterables.append((arg.keyword.value, arg.value))
         func_def = self.functions.get(task_name or "")
+        rebuilt = False  # bound arguments reshaped for flyte.map's partial rules
         if func_def is not None:
             order = param_names(func_def)
             iterables.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
@@ -222,6 +259,10 @@ class MapTaskCodemod(FlyteCodemod):
                     f"flyte.map passes mapped values positionally; '{iterables[0][0]}' is not the first unbound parameter of {task_name}",
                 )
                 self.todos.append(f"flyte.map passes '{iterables[0][0]}' positionally: make it the first unbound parameter")
+            elif iterables and bound and all(b.keyword is not None for b in bound):
+                reshaped = _partial_for_flyte_map(func_def, [name for name, _ in iterables], bound)
+                if reshaped is not None and reshaped != bound:
+                    bound, rebuilt = reshaped, True
 
         if metadata is not None:
             # TaskMetadata(retries=, cache=, cache_version=, timeout=, interruptible=) of the mapped
@@ -229,7 +270,7 @@ class MapTaskCodemod(FlyteCodemod):
             func_expr = override_call(self, func_expr, metadata, self.todos)
         if overrides is not None:
             func_expr = override_call(self, func_expr, overrides, self.todos)
-        if bound and overrides is None and metadata is None and not launch_plan and func_expr is not target and len(bound) == len(target.args) - 1:
+        if bound and overrides is None and metadata is None and not launch_plan and not rebuilt and func_expr is not target and len(bound) == len(target.args) - 1:
             func_expr = target  # the user's own partial(...) binds everything: keep it as written
         elif bound:
             AddImportsVisitor.add_needed_import(self.context, "functools")

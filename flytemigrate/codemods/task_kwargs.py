@@ -496,7 +496,14 @@ def map_task_kwargs(
                     pass
                 elif text is not None and "{{" in text:
                     # flytekit's "{{.image.<name>.fqn}}" templates are resolved from its config file.
-                    todos.append(Todo(arg, FM_UNKNOWN_VALUE, f"image template from the flytekit config, set image= to a flyte.Image or URI: {source_of(arg)}"))
+                    named = re.match(r"\{\{\s*\.image\.([A-Za-z0-9_\-]+)\.", text)
+                    hint = (
+                        f'image=flyte.Image.from_ref_name("{named.group(1)}") with image.image_refs.{named.group(1)} '
+                        f"in the flyte config (was images.{named.group(1)} in the flytekit config)"
+                        if named
+                        else "set image= to a flyte.Image or URI"
+                    )
+                    todos.append(Todo(arg, FM_UNKNOWN_VALUE, f"image template from the flytekit config, use {hint}: {source_of(arg)}"))
                 else:
                     result.env_args["image"] = value
         elif name == "environment":

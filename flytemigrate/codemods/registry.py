@@ -20,6 +20,7 @@ from flytemigrate.codemods.leftovers import LeftoversCodemod
 from flytemigrate.codemods.launch_plan import LaunchPlanCallsCodemod, LaunchPlanCodemod
 from flytemigrate.codemods.main_block import MainBlockCodemod
 from flytemigrate.codemods.map_task import MapTaskCodemod
+from flytemigrate.codemods.nested import NestedEntityCodemod
 from flytemigrate.codemods.ordering import OrderingCodemod
 from flytemigrate.codemods.overrides import OverridesCodemod
 from flytemigrate.codemods.reference import ReferenceCodemod
@@ -54,6 +55,7 @@ CODEMODS: list[type] = [
     WorkflowCodemod,
     EagerCodemod,
     AsyncDriverCallsCodemod,  # --async only: child calls the async codemod left unawaited (module.task(...))
+    NestedEntityCodemod,  # TODO on entities defined inside functions/classes (TaskCodemod leaves them)
     MainBlockCodemod,
     TypesCodemod,  # before TaskCodemod: tells leaf tasks (path/data-frame handling) from drivers
     TaskCodemod,

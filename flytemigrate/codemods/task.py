@@ -159,6 +159,14 @@ class TaskCodemod(FlyteCodemod):
             for todo in mapped.todos:
                 self.todo(todo.node, todo.code, todo.message)
             decorators[i] = decorators[i].with_changes(decorator=self._new_decorator(decorator, env, mapped))
+            # comments on arguments that moved to the environment (or were dropped) stay with the task
+            lost = _comments(decorator.decorator)
+            moved = [c for value in mapped.env_args.values() for c in _comments(value)]
+            for kept in _comments(decorators[i].decorator) + moved:
+                if kept in lost:
+                    lost.remove(kept)
+            if lost:
+                updated_node = add_leading_comments(updated_node, lost)
             if kind == "eager" and updated_node.asynchronous is None:
                 updated_node = updated_node.with_changes(asynchronous=cst.Asynchronous())
             AddImportsVisitor.add_needed_import(self.context, "flyte")
@@ -473,6 +481,13 @@ def _dependencies(order: list[_Env]) -> tuple[dict[str, list[_Env]], dict[str, l
             elif j > i and not env.driver:
                 later.setdefault(env.var, []).append(driver)
     return earlier, later
+
+
+def _comments(node: cst.CSTNode) -> list[str]:
+    """The comments inside ``node``, in source order."""
+    if isinstance(node, cst.Comment):
+        return [node.value]
+    return [c for child in node.children for c in _comments(child)]
 
 
 def _contains(tree: cst.CSTNode, node: Optional[cst.CSTNode]) -> bool:

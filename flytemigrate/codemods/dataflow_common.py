@@ -74,6 +74,17 @@ def module_functions(module: cst.Module) -> dict[str, cst.FunctionDef]:
     return {stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
 
 
+def module_values(module: cst.Module) -> dict[str, cst.BaseExpression]:
+    """Values of module-level ``NAME = value`` assignments (the last one wins)."""
+    found: dict[str, cst.BaseExpression] = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+            assign = stmt.body[0]
+            if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+                found[assign.targets[0].target.value] = assign.value
+    return found
+
+
 def param_names(func: cst.FunctionDef) -> list[str]:
     params = func.params
     return [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]

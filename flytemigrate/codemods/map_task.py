@@ -38,6 +38,7 @@ from flytemigrate.codemods.dataflow_common import (
     function_kind,
     kwarg,
     module_functions,
+    module_values,
     param_names,
     with_commas,
     with_todo,
@@ -122,10 +123,12 @@ class MapTaskCodemod(FlyteCodemod):
         self.todos: list[str] = []
         self.stmt_todos: dict[int, list[str]] = {}
         self.converted = False  # a map_task call of the current statement was rebuilt
+        self.values: dict[str, cst.BaseExpression] = {}
 
     # -- module index -------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
         self.functions = module_functions(node)
+        self.values = module_values(node)
         for stmt in node.body:
             if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
                 assign = stmt.body[0]
@@ -269,7 +272,7 @@ class MapTaskCodemod(FlyteCodemod):
             # task: the same settings as task.override(...) arguments, converted like with_overrides.
             func_expr = override_call(self, func_expr, metadata, self.todos)
         if overrides is not None:
-            func_expr = override_call(self, func_expr, overrides, self.todos)
+            func_expr = override_call(self, func_expr, overrides, self.todos, self.values)
         if bound and overrides is None and metadata is None and not launch_plan and not rebuilt and func_expr is not target and len(bound) == len(target.args) - 1:
             func_expr = target  # the user's own partial(...) binds everything: keep it as written
         elif bound:

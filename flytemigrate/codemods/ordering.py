@@ -50,6 +50,14 @@ def _return_arity(func: Optional[cst.FunctionDef], classes: set[str]) -> Optiona
     return 1
 
 
+def _is_node(op: cst.BaseExpression) -> bool:
+    """An operand of ``>>``: a node variable, a call, or an awaited call (a gate the gates codemod
+    already made ``await flyte.durable.sleep.aio(...)`` in an async driver)."""
+    if isinstance(op, cst.Await):
+        return isinstance(op.expression, cst.Call)
+    return isinstance(op, (cst.Name, cst.Call))
+
+
 class OrderingCodemod(FlyteCodemod):
     """``>>`` / ``runs_before`` / ``create_node`` -> ordered statements."""
 
@@ -131,13 +139,13 @@ class OrderingCodemod(FlyteCodemod):
             chain = None
             if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
                 chain = self._chain(stmt.body[0].value)
-            if chain is None or not all(isinstance(op, (cst.Name, cst.Call)) for op in chain):
+            if chain is None or not all(_is_node(op) for op in chain):
                 i += 1
                 continue
             changed = True
             # Calls in the chain run here, in chain order.
             new_stmts = [
-                cst.SimpleStatementLine(body=[cst.Expr(op)]) for op in chain if isinstance(op, cst.Call)
+                cst.SimpleStatementLine(body=[cst.Expr(op)]) for op in chain if not isinstance(op, cst.Name)
             ]
             if new_stmts:
                 new_stmts[0] = new_stmts[0].with_changes(leading_lines=stmt.leading_lines)

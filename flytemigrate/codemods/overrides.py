@@ -4,27 +4,45 @@ Flyte 1 attaches overrides to the node a call created; Flyte 2 overrides the tas
 it (``TaskTemplate.override(short_name=, resources=, cache=, retries=, timeout=, env_vars=,
 secrets=, interruptible=, pod_template=, queue=, ...)``). The argument values are converted with
 the same rules as ``@task(...)`` arguments (``task_kwargs.map_task_kwargs``): ``requests``/``limits``
-merge into one ``flyte.Resources`` with ``(request, limit)`` tuples, ``cache``/``cache_version``
+merge into one ``flyte.Resources`` with ``(request, limit)`` tuples (also when given as module-level
+``Resources(...)`` variables), ``cache``/``cache_version``
 become ``flyte.Cache``, ``name``/``node_name`` become ``short_name``. ``container_image`` and
 anything else ``override`` does not accept stays behind as a TODO with its source text.
 """
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from flytemigrate.codemods.base import FlyteCodemod
 from flytemigrate.codemods.comments import lost_comments
-from flytemigrate.codemods.dataflow_common import FM_OVERRIDES, kwarg, with_commas, with_todo
+from flytemigrate.codemods.dataflow_common import FM_OVERRIDES, kwarg, module_values, with_commas, with_todo
 from flytemigrate.codemods.task_kwargs import map_task_kwargs, source_of
 
 # What Flyte 2's TaskTemplate.override accepts from the environment-level group.
 OVERRIDABLE_ENV = {"resources", "env_vars", "secrets"}
 
 
-def override_call(codemod: FlyteCodemod, func: cst.BaseExpression, overrides: cst.Call, todos: list[str]) -> cst.BaseExpression:
-    """``func.override(<converted arguments of overrides>)``; unconvertible arguments go to ``todos``."""
+def override_call(
+    codemod: FlyteCodemod,
+    func: cst.BaseExpression,
+    overrides: cst.Call,
+    todos: list[str],
+    values: Optional[dict[str, cst.BaseExpression]] = None,
+) -> cst.BaseExpression:
+    """``func.override(<converted arguments of overrides>)``; unconvertible arguments go to ``todos``.
+
+    ``values`` are the module-level assignments (``BIG = Resources(...)``), so ``requests=BIG,
+    limits=Resources(...)`` merge into one ``flyte.Resources`` as on ``@task``.
+    """
+
+    def resolve(value: cst.BaseExpression) -> Optional[cst.Call]:
+        found = (values or {}).get(value.value) if isinstance(value, cst.Name) else None
+        return found if isinstance(found, cst.Call) else None
+
     kept_args = []
     short_name = None
     for arg in overrides.args:
@@ -34,7 +52,9 @@ def override_call(codemod: FlyteCodemod, func: cst.BaseExpression, overrides: cs
                 short_name = arg.value
         else:
             kept_args.append(arg)
-    mapped = map_task_kwargs(overrides.with_changes(args=kept_args), lambda n, name: codemod.matches(n, name), kind="with_overrides")
+    mapped = map_task_kwargs(
+        overrides.with_changes(args=kept_args), lambda n, name: codemod.matches(n, name), kind="with_overrides", resolve=resolve
+    )
     args: list[cst.Arg] = []
     if short_name is not None:
         args.append(kwarg("short_name", short_name))
@@ -67,6 +87,10 @@ class OverridesCodemod(FlyteCodemod):
         super().__init__(context)
         self.todos: list[str] = []
         self.converted = False  # a with_overrides call of the current statement was rebuilt
+        self.values: dict[str, cst.BaseExpression] = {}
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.values = module_values(node)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.todos = []
@@ -96,4 +120,4 @@ class OverridesCodemod(FlyteCodemod):
             return updated_node
         # the original call carries the metadata (qualified names, positions) the conversion needs
         self.converted = True
-        return inner.with_changes(func=override_call(self, inner.func, original_node, self.todos))
+        return inner.with_changes(func=override_call(self, inner.func, original_node, self.todos, self.values))

@@ -53,14 +53,21 @@ class ModuleInfo:
 
 
 def _functional_namedtuple(codemod, stmt: cst.BaseStatement) -> Optional[tuple[str, list[str]]]:
-    """``Out = NamedTuple("Out", [("a", int), ("b", str)])`` -> ("Out", ["a", "b"])."""
+    """``Out = NamedTuple("Out", [("a", int), ("b", str)])`` or ``NamedTuple("Out", a=int, b=str)`` -> ("Out", ["a", "b"])."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
         return None
     assign = stmt.body[0]
     call = assign.value
     if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
         return None
-    if not isinstance(call, cst.Call) or len(call.args) != 2 or not codemod.matches(call.func, "typing.NamedTuple"):
+    if not isinstance(call, cst.Call) or not call.args or not codemod.matches(call.func, "typing.NamedTuple"):
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = [a.keyword.value for a in call.args if a.keyword is not None]
+    if len(positional) == 1 and keywords and len(keywords) == len(call.args) - 1:
+        # ``NamedTuple("Out", a=int, b=str)``
+        return assign.targets[0].target.value, keywords
+    if len(call.args) != 2 or len(positional) != 2:
         return None
     spec = call.args[1].value
     if not isinstance(spec, (cst.List, cst.Tuple)):

@@ -94,11 +94,15 @@ def _functional_namedtuple(node: ast.stmt) -> Optional[tuple[str, tuple[str, ...
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
         return None
     call = node.value
-    if not isinstance(call, ast.Call) or len(call.args) != 2:
+    if not isinstance(call, ast.Call):
         return None
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    if name != "NamedTuple" or not isinstance(call.args[1], (ast.List, ast.Tuple)):
+    if name != "NamedTuple":
+        return None
+    if len(call.args) == 1 and call.keywords and all(k.arg for k in call.keywords):
+        return node.targets[0].id, tuple(k.arg for k in call.keywords)  # NamedTuple("Out", a=int)
+    if len(call.args) != 2 or not isinstance(call.args[1], (ast.List, ast.Tuple)):
         return None
     fields = []
     for element in call.args[1].elts:

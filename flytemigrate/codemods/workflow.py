@@ -5,7 +5,8 @@ decorator). Calls already read as plain Python calls, keyword or positional, and
 of multi-output tasks works unchanged. The one construct that silently changes meaning is a
 NamedTuple output: inside a Flyte 2 driver a child task's NamedTuple output arrives as a plain
 tuple, so ``t().field`` and ``out.field`` (``out = t()``) raise ``AttributeError``. They become
-index access (``t()[0]``, ``out[0]``), which works for both a tuple and a NamedTuple.
+index access (``t()[0]``, ``out[0]``), which works for both a tuple and a NamedTuple; a NamedTuple
+with a single field arrives as the bare value, so ``out.field`` becomes ``out``.
 
 The value is followed wherever it flows inside the driver: a variable assigned from the call (also
 ``await t.aio(...)`` and ``t.override(...)(...)``), element-wise tuple assignment from
@@ -176,6 +177,11 @@ class WorkflowCodemod(FlyteCodemod):
             return updated_node
         index = shape[1].index(original_node.attr.value)
         value = updated_node.value
+        if len(shape[1]) == 1:
+            # A one-field NamedTuple output arrives as the bare value (``int``, not ``(int,)``).
+            if isinstance(value, cst.Await) and not value.lpar:
+                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            return value.with_changes(lpar=list(value.lpar) + list(updated_node.lpar), rpar=list(updated_node.rpar) + list(value.rpar))
         if isinstance(value, cst.Await) and not value.lpar:
             value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         return cst.Subscript(

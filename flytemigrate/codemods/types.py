@@ -23,7 +23,8 @@ The behaviour that differs, measured on flyte 2.12:
 * Elements of ``List[FlyteFile]`` / ``Dict[str, FlyteFile]`` parameters bound by ``for`` loops and
   comprehensions (``for f in files``, ``for k, f in files.items()``, ``files[0]``) are File/Dir
   values like a parameter, so the same path and method rewrites apply to them; so are File/Dir/
-  DataFrame fields of module-level dataclasses / models received as parameters (``res.file``).
+  DataFrame fields of dataclasses / models received as parameters (``res.file``), whether the class
+  is defined in the module or imported from a sibling (``from .types import Outputs``, read with ``ast``).
 * Plain helper functions are called from tasks with ``f.download_sync()`` paths (the same contract
   whether the helper is in this module or in a sibling converted on its own), so in a helper a
   ``f: FlyteFile`` parameter is a local path: annotated ``str``, ``f.download()`` / ``f.path`` are
@@ -54,10 +55,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+import ast
+from functools import lru_cache
+from pathlib import Path
+
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
+from libcst.helpers import get_full_name_for_node
 
 from flytemigrate.codemods.base import FlyteCodemod
+from flytemigrate.codemods.project_modules import resolve_module
 from flytemigrate.codemods.todo_codes import FM_LEFTOVER, FM_UNKNOWN_VALUE
 
 TYPES = {
@@ -153,6 +160,7 @@ class TypesCodemod(FlyteCodemod):
         self._entities: set[str] = set()
         self._entity_node: dict[str, cst.FunctionDef] = {}
         self._returns_io: set[str] = set()
+        self._imported: dict[str, tuple[Optional[str], int, str]] = {}
         self._returns_path: set[str] = set()
         self._entity_inputs: dict[str, list[tuple[str, Optional[str]]]] = {}
         self._aliases: dict[str, str] = {}
@@ -211,6 +219,17 @@ class TypesCodemod(FlyteCodemod):
                 (p.name.value, self._annotation_kind(p.annotation.annotation) if p.annotation else None)
                 for p in [*params.posonly_params, *params.params, *params.kwonly_params]
             ]
+        # Names imported from project modules (``from .types import Outputs``), resolved on use.
+        self._imported = {}
+        for stmt in node.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        module = get_full_name_for_node(small.module) if small.module else None
+                        for alias in small.names:
+                            if isinstance(alias.name, cst.Name):
+                                bound = alias.asname.name.value if alias.asname else alias.name.value
+                                self._imported[bound] = (module, len(small.relative), alias.name.value)
         # Classes with flyte.io fields (``@dataclass class Outputs: model: FlyteFile``).
         self._records = {}
         self._record_order = {}
@@ -281,6 +300,23 @@ class TypesCodemod(FlyteCodemod):
             return (kind, "map") if kind else None
         return None
 
+    def _imported_record(self, name: str) -> Optional[dict[str, str]]:
+        """The File/Dir/DataFrame fields of a class imported from a project module, if any."""
+        imported = self._imported.get(name)
+        if imported is None or not self.context.filename:
+            return None
+        module, level, original = imported
+        if module and module.split(".")[0] in {"flytekit", "flyte", "typing", "dataclasses", "pydantic"}:
+            return None
+        path = resolve_module(self.context.filename, module, level)
+        if path is None:
+            return None
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        return _class_io_fields(str(path), mtime).get(original)
+
     def _builds_local_path(self, function: cst.FunctionDef) -> bool:
         """Every ``return`` of ``function`` is a local path made in its body (os.path.join, tempfile ...)."""
         collector = _ReturnsAndAssigns()
@@ -331,8 +367,10 @@ class TypesCodemod(FlyteCodemod):
                 if container:
                     scope.containers[param.name.value] = container
                 record = self._unwrap(param.annotation.annotation)
-                if isinstance(record, cst.Name) and record.value in self._records:
-                    scope.records[param.name.value] = self._records[record.value]
+                if isinstance(record, cst.Name):
+                    fields = self._records.get(record.value) or self._imported_record(record.value)
+                    if fields:
+                        scope.records[param.name.value] = fields
         if node.returns is not None:
             scope.returns = self._annotation_kind(node.returns.annotation)
             returns = node.returns.annotation
@@ -870,3 +908,57 @@ class _ReturnsAndAssigns(cst.CSTVisitor):
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self.assigns.setdefault(target.target.value, []).append(node.value)
+
+
+# Spellings of the flyte.io kinds in another module's annotations (flytekit names, or flyte.io's own
+# once that module is converted): the last name of the annotation, through Optional/Annotated.
+_SPELLED_KINDS = {name.rsplit(".", 1)[1]: kind for name, kind in TYPES.items()}
+_FLYTE_IO_KINDS = {"File": "File", "Dir": "Dir", "DataFrame": "DataFrame"}
+
+
+def _spelled_kind(node: Optional[ast.expr], flyte_io_names: set[str]) -> Optional[str]:
+    while isinstance(node, ast.Subscript):
+        base = node.value
+        base_name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+        if base_name in {"Optional", "Annotated"}:
+            inner = node.slice
+            node = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
+            continue
+        node = base  # FlyteFile["csv"]
+    if isinstance(node, ast.Attribute):
+        if node.attr in _FLYTE_IO_KINDS and isinstance(node.value, ast.Attribute) and node.value.attr == "io":
+            return _FLYTE_IO_KINDS[node.attr]
+        return _SPELLED_KINDS.get(node.attr)
+    if isinstance(node, ast.Name):
+        if node.id in flyte_io_names:
+            return _FLYTE_IO_KINDS[node.id]
+        return _SPELLED_KINDS.get(node.id)
+    return None
+
+
+@lru_cache(maxsize=256)
+def _class_io_fields(path: str, mtime: float) -> dict[str, dict[str, str]]:
+    """Classes of a project module with File/Dir/DataFrame fields: {class: {field: kind}} (parsed, not imported)."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return {}
+    flyte_io_names = {
+        alias.asname or alias.name
+        for stmt in tree.body
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "flyte.io"
+        for alias in stmt.names
+        if alias.name in _FLYTE_IO_KINDS
+    }
+    classes: dict[str, dict[str, str]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef):
+            fields = {}
+            for item in stmt.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    kind = _spelled_kind(item.annotation, flyte_io_names)
+                    if kind:
+                        fields[item.target.id] = kind
+            if fields:
+                classes[stmt.name] = fields
+    return classes

@@ -82,3 +82,65 @@ def test_without_the_option_nothing_is_collected(pytester):
     pytester.makepyfile(test_plain="def test_ok():\n    assert True\n")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+OPTIONAL_DEPENDENCY = '''\
+"""A module of the project whose optional dependency is not installed here."""
+
+import flytemigrate_absent_optional_dependency  # noqa: F401
+from flytekit import task, workflow
+
+
+@task
+def fit(x: int) -> int:
+    return x
+
+
+@workflow
+def training(x: int = 1) -> int:
+    return fit(x=x)
+'''
+
+SLOW = '''\
+"""One quick entry and one that takes longer than the configured timeout."""
+
+import time
+
+from flytekit import task, workflow
+
+
+@task
+def wait(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@workflow
+def quick(seconds: float = 0.0) -> float:
+    return wait(seconds=seconds)
+
+
+@workflow
+def slow(seconds: float = 60.0) -> float:
+    return wait(seconds=seconds)
+'''
+
+
+def test_module_problems_and_slow_entries_are_items_that_skip_with_a_reason(pytester):
+    project = pytester.mkdir("proj")
+    (project / "training.py").write_text(OPTIONAL_DEPENDENCY)
+    (project / "steps.py").write_text(SLOW)
+    pytester.makefile(".toml", pyproject="[tool.flytemigrate]\ntimeout = 3\n")
+    result = pytester.runpytest_inprocess(
+        "--flytemigrate-verify", str(project), "--flytemigrate-verify-leg", "runtime",
+        "-p", "no:cacheprovider", "-v", "-rs",
+    )
+    result.assert_outcomes(passed=1, skipped=2)
+    result.stdout.fnmatch_lines([
+        "*verify?proj/training? SKIPPED*",
+        "*verify?proj/steps.quick-0? PASSED*",
+        "*verify?proj/steps.slow-0? SKIPPED*",
+    ])
+    # skips point at the user's module, with the reason
+    result.stdout.fnmatch_lines(["*training.py*missing optional package 'flytemigrate_absent_optional_dependency'*"])
+    result.stdout.fnmatch_lines(["*steps.py:*the original took longer than 3s*"])

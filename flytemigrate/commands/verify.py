@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
     def verify(
         paths: List[str] = typer.Argument(..., help="OLD.py NEW.py, or with --rewrite the files/directories to convert."),
         rewrite: bool = typer.Option(False, "--rewrite", help="Convert PATHS into a scratch copy and verify that."),
-        entry: Optional[List[str]] = typer.Option(None, "--entry", help="Only these workflow/dynamic/eager entries (repeatable)."),
+        entry: Optional[List[str]] = typer.Option(None, "--entry", help="Only these workflow/dynamic/eager entries (repeatable); OLD=NEW pairs an entry the conversion renamed."),
         leg: Optional[List[str]] = typer.Option(None, "--leg", help="Converted legs to run: runtime, flyte (repeatable). Default: runtime, plus flyte when installed."),
         inputs: Optional[Path] = typer.Option(None, "--inputs", help="Inputs file {entry: [{input: value}, ...]} (default: inputs.yaml beside the project)."),
         generate: int = typer.Option(0, "--generate", min=0, help="Also run N input sets generated from the type hints."),

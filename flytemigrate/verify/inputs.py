@@ -44,6 +44,7 @@ import enum
 import importlib
 import inspect
 import json
+import os
 import random
 import typing
 from pathlib import Path
@@ -328,6 +329,12 @@ def strategy_for(hint: Any, name: str = "value") -> Any:
         return st.tuples(*[strategy_for(arg, name) for arg in args])
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return st.sampled_from(list(hint))
+    # Before dataclasses: FlyteFile, FlyteDirectory and StructuredDataset are dataclasses whose
+    # fields (a path, a uri) say nothing about the data a task reads.
+    if _is_path_type(hint):
+        return _path_strategy(hint)
+    if _is_dataframe_type(hint):
+        return _dataframe_strategy(hint, meta)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         hints = _field_hints(hint)
         fields = {f.name: strategy_for(hints.get(f.name, f.type), f.name) for f in dataclasses.fields(hint) if f.init}
@@ -338,6 +345,54 @@ def strategy_for(hint: Any, name: str = "value") -> Any:
     if _is_dataframe_type(hint):
         return _dataframe_strategy(hint, meta)
     raise UnsupportedInputType(name, hint)
+
+
+DATA_DIR_ENV = "FLYTEMIGRATE_VERIFY_DATA"
+
+
+def generated_data_dir() -> Path:
+    """Where generated input files live: shared by every leg of a verify run (``$FLYTEMIGRATE_VERIFY_DATA``,
+    set by the runner, which removes it at exit), so the converted legs read the files the flytekit
+    leg generated after that leg's own directory is gone."""
+    import tempfile
+
+    configured = os.environ.get(DATA_DIR_ENV)
+    path = Path(configured) if configured else Path(tempfile.gettempdir(), "flytemigrate-verify-data")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_generated(kind: str, files: list[list[str]]) -> Path:
+    """Write generated text files; the location is named by their content, so the same seed gives the
+    same paths in every leg and every listing."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps([kind, files]).encode("utf-8")).hexdigest()[:16]
+    folder = generated_data_dir() / f"{kind}-{digest}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, lines in enumerate(files):
+        target = folder / f"part-{index}.txt"
+        if not target.exists():
+            target.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return folder
+
+
+def _path_strategy(hint: type) -> Any:
+    """Files and directories of a few short text lines (FlyteFile, FlyteDirectory, pathlib paths)."""
+    from hypothesis import strategies as st
+
+    line = st.text(alphabet=st.characters(categories=("L", "N", "P", "Zs")), max_size=MAX_TEXT)
+    lines = st.lists(line, max_size=MAX_COLLECTION)
+    is_directory = hint.__name__ in {"FlyteDirectory", "Dir"}
+
+    def build(files: list[list[str]]) -> Any:
+        folder = _write_generated("dir" if is_directory else "file", files)
+        path = folder if is_directory else folder / "part-0.txt"
+        return decode_value({TAG: "path", "path": str(path)}, hint)
+
+    if is_directory:
+        return st.lists(lines, max_size=3).map(build)
+    return lines.map(lambda content: build([content]))
 
 
 def _dataframe_strategy(hint: Any, meta: tuple[Any, ...]) -> Any:
@@ -468,6 +523,8 @@ def encode_value(value: Any) -> Any:
         return float(value)
     if _is_path_type(type(value)):  # before dataclasses: FlyteFile/FlyteDirectory are dataclasses
         return {TAG: "path", "path": _as_path(value)}
+    if type(value).__name__ == "StructuredDataset":  # before dataclasses: its fields are a uri, not the data
+        return _encode_frame(_as_dataframe(value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: encode_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {TAG: "dataclass", "class": _class_ref(type(value)), "fields": fields}
@@ -490,16 +547,20 @@ def encode_value(value: Any) -> Any:
         return {TAG: "timedelta", "seconds": value.total_seconds()}
     frame = _as_dataframe(value)
     if frame is not None:
-        return {
-            TAG: "dataframe",
-            "columns": [str(c) for c in frame.columns],
-            "dtypes": [str(t) for t in frame.dtypes],
-            "data": [[encode_value(_plain_scalar(cell)) for cell in row] for row in frame.itertuples(index=False)],
-        }
+        return _encode_frame(frame)
     path = _as_path(value)
     if path is not None:
         return {TAG: "path", "path": path}
     raise TypeError(f"cannot encode a value of type {type(value).__qualname__} as JSON")
+
+
+def _encode_frame(frame: Any) -> dict:
+    return {
+        TAG: "dataframe",
+        "columns": [str(c) for c in frame.columns],
+        "dtypes": [str(t) for t in frame.dtypes],
+        "data": [[encode_value(_plain_scalar(cell)) for cell in row] for row in frame.itertuples(index=False)],
+    }
 
 
 def _as_dataframe(value: Any) -> Any:
@@ -575,6 +636,13 @@ def decode_value(value: Any, type_hint: Any = None) -> Any:
         if hint.__module__.startswith("flyte.") and hasattr(hint, "from_local_sync"):
             return hint.from_local_sync(path)
         return hint(path)
+    if _is_dataframe_type(hint):  # before dataclasses: StructuredDataset is one
+        frame = _decode_dataframe(value)
+        if hint.__name__ == "StructuredDataset":
+            return hint(dataframe=frame)
+        if hint.__module__.startswith("flyte."):  # flyte.io.DataFrame in converted code
+            return hint.from_df(frame)
+        return frame
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         fields = value["fields"] if tag == "dataclass" else value
         hints = _field_hints(hint)
@@ -589,13 +657,6 @@ def decode_value(value: Any, type_hint: Any = None) -> Any:
             items = value["items"] if tag == "tuple" else value
             fields = dict(zip(hint._fields, items))
         return hint(**{k: decode_value(v, hints.get(k)) for k, v in fields.items()})
-    if _is_dataframe_type(hint):
-        frame = _decode_dataframe(value)
-        if hint.__name__ == "StructuredDataset":
-            return hint(dataframe=frame)
-        if hint.__module__.startswith("flyte."):  # flyte.io.DataFrame in converted code
-            return hint.from_df(frame)
-        return frame
     if hint is tuple:
         return tuple(_decode_untyped(v) for v in (value["items"] if tag == "tuple" else value))
     return _decode_untyped(value)

@@ -58,14 +58,27 @@ def import_root(path: Path) -> tuple[Path, str]:
     return directory, ".".join(parts)
 
 
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
 def find_inputs_file(root: Path, explicit: Optional[Path]) -> Optional[Path]:
-    """The ``--inputs`` file, else an ``inputs.yaml`` beside the project."""
+    """The ``--inputs`` file, else an ``inputs.yaml`` beside the project.
+
+    "Beside the project" is the import root or a directory above it up to the repository top (the
+    first one holding ``pyproject.toml``/``setup.py``/``setup.cfg``/``.git``): a ``src/`` layout keeps
+    its import root one level below the file people put at the top.
+    """
     if explicit is not None:
         return explicit
-    for name in INPUT_FILE_NAMES:
-        candidate = root / name
-        if candidate.is_file():
-            return candidate
+    directory = root
+    for _ in range(4):
+        for name in INPUT_FILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS) or directory.parent == directory:
+            break
+        directory = directory.parent
     return None
 
 

@@ -80,6 +80,48 @@ class _Session:
         return self.results[project.label].get((module, entry, index))
 
 
+def _definition_line(path: Path, name: str) -> int:
+    """0-based line of ``def name`` in ``path`` (0 when not found), where skips and failures point."""
+    import re
+
+    try:
+        source = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 0
+    match = re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", source, re.M)
+    return source.count("\n", 0, match.start()) if match else 0
+
+
+def _skip(reason: str) -> None:
+    """Skip, reported at the user's module (``reportinfo``) rather than at this plugin's line."""
+    try:
+        raise pytest.skip.Exception(reason, _use_item_location=True)
+    except TypeError:  # a pytest without the keyword: the plugin's line then
+        pytest.skip(reason)
+
+
+class ModuleProblemItem(pytest.Item):
+    """An original module that cannot be imported: skipped (missing optional package) or failing."""
+
+    def __init__(self, *, project: Any, problem: dict, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.project = project
+        self.problem = problem
+
+    def runtest(self) -> None:
+        if self.problem.get("kind") == "missing-package":
+            _skip(self.problem["error"])
+        raise VerifyFailure(f"the original module {self.problem['module']} does not import:\n{self.problem['error']}")
+
+    def repr_failure(self, excinfo: Any, style: Optional[str] = None) -> Any:
+        if isinstance(excinfo.value, VerifyFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Any, Optional[int], str]:
+        return self.project.root / (self.problem["module"].replace(".", "/") + ".py"), 0, self.name
+
+
 class VerifyItem(pytest.Item):
     """One entry and input set of one project."""
 
@@ -93,12 +135,12 @@ class VerifyItem(pytest.Item):
         from flytemigrate.verify.report import details
 
         if self.case.get("status") == "skipped":
-            pytest.skip(self.case.get("reason", "skipped"))
+            _skip(self.case.get("reason", "skipped"))
         result = self.state.result_for(self.project, self.case["module"], self.case["entry"], self.case["index"])
         if result is None:
             raise VerifyFailure("no verify result for this case (entries changed during the run?)")
         if result.verdict == "skipped":
-            pytest.skip(result.reason)
+            _skip(result.reason)
         if result.verdict != "equivalent":
             raise VerifyFailure(f"{result.verdict}: inputs {result.inputs}\n{details(result)}")
 
@@ -108,7 +150,8 @@ class VerifyItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Any, Optional[int], str]:
-        return self.project.root / (self.case["module"].replace(".", "/") + ".py"), None, self.name
+        path = self.project.root / (self.case["module"].replace(".", "/") + ".py")
+        return path, _definition_line(path, self.case["entry"]), self.name
 
 
 def pytest_collection_modifyitems(session: Any, config: Any, items: list) -> None:
@@ -123,6 +166,9 @@ def pytest_collection_modifyitems(session: Any, config: Any, items: list) -> Non
         listing = run_leg("flytekit", original_job(project, state.options, run=False), state.options.timeout)
         if "fatal" in listing:
             raise pytest.UsageError(f"flytemigrate verify: cannot list entries of {project.root}: {listing['fatal']}")
+        for problem in listing.get("module_errors", []):
+            name = f"verify[{project.label}/{problem['module']}]"
+            items.append(ModuleProblemItem.from_parent(session, name=name, project=project, problem=problem))
         for case in listing["cases"]:
             name = f"verify[{project.label}/{case['module']}.{case['entry']}-{case['index']}]"
             items.append(VerifyItem.from_parent(session, name=name, project=project, case=case, state=state))

@@ -117,7 +117,8 @@ class _Workers:
             )
             self.procs[leg] = proc
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(json.dumps({**job, "leg": leg, "cwd": str(self.cwd)}) + "\n")
+        # the worker's per-case alarm bounds a candidate that hangs (no answer would block readline)
+        proc.stdin.write(json.dumps({**job, "leg": leg, "cwd": str(self.cwd), "case_timeout": timeout}) + "\n")
         proc.stdin.flush()
         line = proc.stdout.readline()
         return json.loads(line) if line else {"fatal": f"{leg} worker exited"}

@@ -30,6 +30,7 @@ import traceback
 from typing import Any, Callable
 
 from flytemigrate.verify.canonical import canonical, error_type, flatten_outputs
+from flytemigrate.verify.deadline import CaseTimeout, beat, deadline
 
 
 def _short_name(name: str) -> str:
@@ -99,17 +100,35 @@ def _call_key(name: str, inputs: dict) -> list:
     return [_short_name(name), _call_form(jsonable(_mask_paths(inputs)))]
 
 
-def _import(module: str, project: set[str]) -> tuple[Any, dict | None]:
-    """Import ``module``; an ImportError of a package outside the project becomes a skip reason."""
+def _import(module: str, project: set[str], seconds: float | None = None) -> tuple[Any, dict | None]:
+    """Import ``module``; an ImportError of a package outside the project becomes a skip reason.
+
+    Module-level code runs here (reading files, environment variables, the network): an import that
+    hangs is stopped after ``seconds`` and reported as the module's error.
+    """
     try:
-        return importlib.import_module(module), None
+        with deadline(seconds):
+            return importlib.import_module(module), None
+    except CaseTimeout as exc:
+        return None, {"module": module, "kind": "import-error", "error": f"importing {module} {exc}"}
     except ModuleNotFoundError as exc:
         missing = (exc.name or "").split(".")[0]
+        if missing == "flyte" and _bundled_runtime_active():
+            # A part of the flyte API the bundled runtime does not implement (flyte.extras, plugins):
+            # not the converted code's fault; the real flyte leg still judges the module.
+            return None, {"module": module, "kind": "missing-package",
+                          "error": f"the bundled runtime has no module {exc.name!r} (only the real flyte leg can run it)"}
         if missing and missing not in project:
             return None, {"module": module, "kind": "missing-package", "error": f"missing optional package {missing!r}"}
         return None, {"module": module, "kind": "import-error", "error": _format(exc)}
     except BaseException as exc:  # noqa: BLE001 - a module that fails to import is a leg error
         return None, {"module": module, "kind": "import-error", "error": _format(exc)}
+
+
+def _bundled_runtime_active() -> bool:
+    """``import flyte`` resolves to flytemigrate's runtime in this process (the runtime leg)."""
+    flyte = sys.modules.get("flyte")
+    return "flytemigrate" in (getattr(flyte, "__file__", None) or "")
 
 
 def _format(exc: BaseException) -> str:
@@ -153,6 +172,9 @@ def _skip_reason(entity: Any, seen: set[int] | None = None) -> str | None:
         return f"calls remote entity/reference task {getattr(entity, 'name', entity)!r}"
     if "ContainerTask" in cls_names:
         return f"calls container task {getattr(entity, 'name', entity)!r}"
+    special = _special_task_kind(entity, cls_names)
+    if special:
+        return f"calls {special} {getattr(entity, 'name', entity)!r}, which the converted code cannot run locally"
     security = getattr(entity, "security_context", None)
     if security is not None and getattr(security, "secrets", None):
         return f"task {getattr(entity, 'name', entity)!r} needs secrets"
@@ -164,11 +186,41 @@ def _skip_reason(entity: Any, seen: set[int] | None = None) -> str | None:
     workflow = getattr(entity, "workflow", None) if "LaunchPlan" in cls_names else None
     if workflow is not None:
         return _skip_reason(workflow, seen)
-    for node in getattr(entity, "nodes", None) or []:
+    try:
+        # A workflow compiles on first access to .nodes; one that does not compile is reported by
+        # running it (an error outcome), not by crashing the listing of every entry.
+        nodes = list(getattr(entity, "nodes", None) or [])
+    except Exception:  # noqa: BLE001
+        nodes = []
+    for node in nodes:
         for sub in _node_entities(node):
             reason = _skip_reason(sub, seen)
             if reason:
                 return reason
+    return None
+
+
+# Task classes that run something other than a Python function. The rewrite leaves each with a TODO
+# (or converts it to a container-backed Flyte 2 task), so the converted leg cannot run them locally.
+SPECIAL_TASKS = {
+    "ShellTask": "shell task",
+    "RawShellTask": "shell task",
+    "SQLTask": "SQL task",
+    "PythonCustomizedContainerTask": "prebuilt-container task",
+    "NotebookTask": "notebook task",
+    "Echo": "echo task",
+}
+
+
+def _special_task_kind(entity: Any, cls_names: set[str]) -> str | None:
+    """A readable kind for tasks that are not plain Python function tasks (shell, SQL, plugins)."""
+    for cls_name, kind in SPECIAL_TASKS.items():
+        if cls_name in cls_names:
+            return kind
+    if "PythonTask" in cls_names and not cls_names & {"PythonFunctionTask", "ArrayNodeMapTask", "MapPythonTask"}:
+        module = type(entity).__module__ or ""
+        if not module.startswith("flytekit.core"):
+            return f"{type(entity).__name__} (plugin task)"
     return None
 
 
@@ -182,6 +234,48 @@ def _node_entities(node: Any) -> list:
         if output is not None:
             entities.extend(_node_entities(output))
     return entities
+
+
+def _file_cases(file_cases: dict, module: str, name: str) -> list:
+    """The inputs-file cases of an entry: keyed by its name, or by a dotted tail of ``module.name``
+    (``workflows.etl``, ``pipelines.workflows.etl``) when several modules of a monorepo define entries
+    of the same name; the longest matching key wins."""
+    qualified = f"{module}.{name}"
+    dotted = [k for k in file_cases if "." in k and (qualified == k or qualified.endswith("." + k))]
+    if dotted:
+        return file_cases[max(dotted, key=len)]
+    return file_cases.get(name, [])
+
+
+def _missing_inputs_reason(missing: list[str], module: str, name: str, job: dict, file_cases: dict) -> str:
+    """Why an entry with required inputs was not run, and how to give it inputs."""
+    import difflib
+
+    reason = f"no value for required input(s) {', '.join(missing)}: "
+    path = job.get("inputs_file")
+    if not path:
+        return reason + (f"add '{name}: [{{...}}]' to an inputs.yaml beside the project (or pass --inputs FILE), "
+                         "or use --generate N")
+    reason += f"{os.path.basename(path)} has no cases for {name!r}"
+    close = difflib.get_close_matches(name, [k.rsplit(".", 1)[-1] for k in file_cases if k != name], n=1)
+    if close:
+        reason += f" (it has cases for {close[0]!r}: a misspelt entry name?)"
+    return reason + "; add them there or use --generate N"
+
+
+def _entry_skip_reason(entity: Any, kind: str, module_tasks: list) -> str | None:
+    """Why an entry cannot be verified locally; a dynamic/eager entry is judged by its module's tasks too
+    (the tasks it calls are only known when it runs)."""
+    try:
+        reason = _skip_reason(entity)
+        if reason is None and kind != "workflow":
+            for task in module_tasks:
+                reason = _skip_reason(task)
+                if reason:
+                    break
+        return reason
+    except Exception:  # noqa: BLE001 - an entity we cannot inspect is run, and its outcome compared
+        return None
 
 
 def run_flytekit(job: dict) -> dict:
@@ -199,7 +293,8 @@ def run_flytekit(job: dict) -> dict:
     task_names: set[str] = set()
     module_tasks: dict[str, list] = {}
     for module_name in job["modules"]:
-        module, problem = _import(module_name, project)
+        module, problem = _import(module_name, project, job.get("case_timeout"))
+        beat()
         if problem is not None:
             result["module_errors"].append(problem)
             continue
@@ -260,12 +355,7 @@ def run_flytekit(job: dict) -> dict:
     for module_name, name, entity, kind in entries:
         base = {"module": module_name, "entry": name, "kind": kind}
         result["entries"].append(base)
-        reason = _skip_reason(entity)
-        if reason is None and kind != "workflow":
-            for task in module_tasks.get(module_name, []):
-                reason = _skip_reason(task)
-                if reason:
-                    break
+        reason = _entry_skip_reason(entity, kind, module_tasks.get(module_name, []))
         generated_from = None
         try:
             defaults = vin.default_inputs(entity)
@@ -274,17 +364,15 @@ def run_flytekit(job: dict) -> dict:
                 if not cases:
                     continue
             else:
-                cases = [{**defaults, **vin.decode_inputs(c or {}, entity)} for c in file_cases.get(name, [])]
+                given = _file_cases(file_cases, module_name, name)
+                cases = [{**defaults, **vin.decode_inputs(c or {}, entity)} for c in given]
                 if job.get("generate"):
                     generated_from = len(cases)
                     cases += vin.generate_inputs(entity, int(job["generate"]), int(job.get("seed", 0)))
             if not cases:
                 missing = [n for n in vin.required_inputs(entity) if n not in defaults]
                 if missing:
-                    reason = reason or (
-                        f"no value for required input(s) {', '.join(missing)}: add them to an inputs file "
-                        "or use --generate"
-                    )
+                    reason = reason or _missing_inputs_reason(missing, module_name, name, job, file_cases)
                 cases = [defaults]
         except vin.UnsupportedInputType as exc:
             result["cases"].append({**base, "index": 0, "inputs": {}, "status": "skipped", "reason": str(exc)})
@@ -302,13 +390,18 @@ def run_flytekit(job: dict) -> dict:
                 calls.clear()
                 recording_root[0] = kind in ("workflow", "eager")  # the eager root bypasses the patches
                 try:
-                    value = entity(**kwargs)
-                    if inspect.iscoroutine(value):
-                        value = asyncio.run(value)
+                    with deadline(job.get("case_timeout")):
+                        value = entity(**kwargs)
+                        if inspect.iscoroutine(value):
+                            value = asyncio.run(value)
                     case.update(status="ok", output=canonical(flatten_outputs(value)))
-                except Exception as exc:  # noqa: BLE001 - an error is a compared outcome
+                except CaseTimeout as exc:
+                    # Nothing to compare against: the converted legs do not run this case.
+                    case.update(status="skipped", reason=f"the original {exc}")
+                except (Exception, SystemExit) as exc:  # noqa: BLE001 - an error is a compared outcome
                     case.update(_error_case(exc))
                 case["calls"] = list(calls)
+                beat()
             result["cases"].append(case)
     PythonFunctionTask.execute = original_execute  # type: ignore[method-assign]
     AsyncPythonFunctionTask.async_execute = original_async_execute  # type: ignore[method-assign]
@@ -324,12 +417,25 @@ def _load_converted(job: dict, project: set[str]) -> tuple[dict, dict]:
     modules: dict = {}
     errors: dict = {}
     for module_name in sorted({c["module"] for c in job["cases"]}):
-        module, problem = _import(module_name, project)
+        module, problem = _import(module_name, project, job.get("case_timeout"))
+        beat()
         if problem is not None:
             errors[module_name] = problem
         else:
             modules[module_name] = module
     return modules, errors
+
+
+def _entry_not_found(module: Any, case: dict) -> str:
+    """Say which tasks the converted module has, and how to pair a renamed entry."""
+    tasks = sorted(name for name, obj in vars(module).items()
+                   if hasattr(obj, "func") and hasattr(obj, "name") and not name.startswith("_"))
+    message = f"{case['module']} has no task named {case['entry']!r}"
+    if tasks:
+        shown = ", ".join(tasks[:12]) + (", ..." if len(tasks) > 12 else "")
+        message += (f" (its tasks: {shown}; if the conversion renamed it, pair them with "
+                    f"--entry {case.get('original_entry', case['entry'])}=NEW_NAME)")
+    return message
 
 
 def _runtime_calls(record: Any) -> list[list]:
@@ -358,7 +464,8 @@ def run_converted(job: dict) -> dict:
     out: list[dict] = []
     for case in job["cases"]:
         base = {"module": case["module"], "entry": case["entry"], "index": case["index"],
-                "original_module": case.get("original_module", case["module"])}
+                "original_module": case.get("original_module", case["module"]),
+                "original_entry": case.get("original_entry", case["entry"])}
         if case["module"] in errors:
             problem = errors[case["module"]]
             status = "skipped" if problem["kind"] == "missing-package" else "error"
@@ -368,14 +475,20 @@ def run_converted(job: dict) -> dict:
         task = getattr(modules[case["module"]], case["entry"], None)
         if task is None or not hasattr(task, "func"):
             out.append({**base, "status": "error", "error_type": "EntryNotFound", "leg_failure": True,
-                        "error_message": f"{case['module']} has no task named {case['entry']!r}"})
+                        "error_message": _entry_not_found(modules[case["module"]], case)})
             continue
         try:
             kwargs = vin.decode_inputs(case["inputs"], task)
         except Exception as exc:  # noqa: BLE001
             out.append({**base, **_error_case(exc), "error_message": f"cannot decode inputs: {exc}"})
             continue
-        out.append({**base, **(_run_runtime(task, kwargs, job) if leg == "runtime" else _run_flyte(task, kwargs))})
+        try:
+            with deadline(job.get("case_timeout")):
+                outcome = _run_runtime(task, kwargs, job) if leg == "runtime" else _run_flyte(task, kwargs)
+        except CaseTimeout as exc:
+            outcome = {"status": "error", "error_type": "Timeout", "error_message": f"the converted code {exc}"}
+        out.append({**base, **outcome})
+        beat()
     return {"cases": out}
 
 
@@ -400,7 +513,7 @@ def _run_flyte(task: Any, kwargs: dict) -> dict:
     try:
         run = flyte.run(task, **kwargs)
         return {"status": "ok", "output": canonical(flatten_outputs(run.outputs()))}
-    except Exception as exc:  # noqa: BLE001
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - sys.exit in a task is an outcome
         return _error_case(exc)
 
 
@@ -416,7 +529,11 @@ def main(argv: list[str]) -> int:
         result = {"fatal": _format(exc) + "\n" + traceback.format_exc()[-3000:]}
     with open(result_path, "w", encoding="utf-8") as handle:
         json.dump(result, handle, default=repr)
-    return 0
+    # A case stopped by its deadline may leave a task thread running (a sleeping or stuck task):
+    # the result is written, so leave without waiting for it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def serve() -> int:

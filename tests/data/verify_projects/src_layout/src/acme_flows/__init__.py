@@ -1,0 +1,1 @@
+"""ACME data flows (Flyte 1)."""

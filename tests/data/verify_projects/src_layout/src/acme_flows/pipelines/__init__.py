@@ -1,0 +1,1 @@
+"""Pipelines: tasks, workflows and launch plans."""

@@ -661,3 +661,22 @@ def test_partial_and_override_aliases():
     assert a.driver_chains == {"by_partial": ["by_partial", "scale"], "by_override": ["by_override", "scale"]}
     kinds = sorted((c.kind, c.target) for c in a.functions["by_override"].calls if not c.derived and c.target)
     assert kinds == [("aio", "scale"), ("direct", "scale")]
+
+
+def test_src_layout_imports(tmp_path):
+    """`from shop.env import env` in scripts/ of a src-layout repository resolves to src/shop."""
+    (tmp_path / "src" / "shop").mkdir(parents=True)
+    (tmp_path / "src" / "shop" / "__init__.py").write_text("")
+    (tmp_path / "src" / "shop" / "env.py").write_text("import flyte\nenv = flyte.TaskEnvironment(name='shop')\n")
+    (tmp_path / "src" / "shop" / "tasks.py").write_text(
+        "from shop.env import env\n\n@env.task\nasync def load(n: int) -> int:\n    return n\n"
+    )
+    (tmp_path / "scripts").mkdir()
+    source = (
+        "from shop.env import env\nfrom shop.tasks import load\n\n"
+        "@env.task\nasync def backfill(n: int) -> int:\n    return await load(n)\n"
+    )
+    script = tmp_path / "scripts" / "backfill.py"
+    script.write_text(source)
+    a = analyze(MetadataWrapper(cst.parse_module(source)), str(script))
+    assert a.driver_chains == {"backfill": ["backfill", "load"]}

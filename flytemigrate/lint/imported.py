@@ -4,8 +4,8 @@ A driver module often imports its tasks (``from pipeline.tasks import train``) a
 like functions, so nothing in the module itself says ``train`` is a task. Given the linted file's
 path, ``imported_tasks`` resolves module-level ``from X import name`` statements to files of the
 same project (relative imports from the file's package, absolute ones from the file's directory
-and its ancestors), reads those with the standard ``ast`` parser (cheap, cached per file) and
-reports the imported names that are functions decorated with ``@<something>.task``,
+and its ancestors, and their ``src/`` directories), reads those with the standard ``ast``
+parser (cheap, cached per file) and reports the imported names that are functions decorated with ``@<something>.task``,
 ``@task``, ``@workflow``, ``@dynamic`` or ``@eager`` there (or registered as
 ``name = env.task(fn)``). Files that cannot be found or parsed contribute nothing.
 
@@ -167,6 +167,17 @@ def _candidates(base: str, module: str) -> list[str]:
     return [stem + ".py", os.path.join(stem, "__init__.py")]
 
 
+# directory -> whether it has a `src/` subdirectory (asked once per directory and process).
+_SRC_DIRS: dict[str, bool] = {}
+
+
+def _has_src(directory: str) -> bool:
+    known = _SRC_DIRS.get(directory)
+    if known is None:
+        known = _SRC_DIRS[directory] = os.path.isdir(os.path.join(directory, "src"))
+    return known
+
+
 def _module_files(path: str, level: int, module: str) -> list[str]:
     directory = os.path.dirname(os.path.abspath(path))
     if level:
@@ -175,6 +186,9 @@ def _module_files(path: str, level: int, module: str) -> list[str]:
         return [c for c in _candidates(directory, module) if os.path.isfile(c)]
     for _ in range(_MAX_ROOT_DEPTH):
         found = [c for c in _candidates(directory, module) if os.path.isfile(c)]
+        if not found and _has_src(directory):
+            # src layout: `from mypkg.env import env` in scripts/ or tests/ next to src/mypkg.
+            found = [c for c in _candidates(os.path.join(directory, "src"), module) if os.path.isfile(c)]
         if found:
             return found
         parent = os.path.dirname(directory)

@@ -127,7 +127,12 @@ _PATH_FUNCTIONS = {
     "tempfile.gettempdir", "pathlib.Path", "pathlib.PurePath",
 }
 # Calls that take a File/Dir as a value, not as a path to read.
-_NOT_A_PATH_USE = {"print", "isinstance", "repr", "type", "id", "str", "getattr", "hasattr", "setattr"}
+_NOT_A_PATH_USE = {
+    "print", "isinstance", "repr", "type", "id", "str", "getattr", "hasattr", "setattr", "len", "list", "tuple",
+    "dict", "set", "zip", "enumerate", "sorted", "reversed", "iter", "next", "bool",
+}
+# Methods that store a value in a container (``outputs.append(f)``): the File itself is meant.
+_STORE_METHODS = {"append", "extend", "insert", "add", "setdefault", "update", "put", "put_nowait"}
 
 
 @dataclass
@@ -790,6 +795,8 @@ class TypesCodemod(FlyteCodemod):
             return updated_node
         if isinstance(func, cst.Attribute) and self._type_of(func.value):
             return updated_node  # FlyteDirectory.listdir(d): the class method takes the object itself
+        if isinstance(func, cst.Attribute) and func.attr.value in _STORE_METHODS:
+            return updated_node
         args = list(updated_node.args)
         changed = False
         for i, arg in enumerate(original_node.args):

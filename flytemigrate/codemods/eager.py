@@ -166,6 +166,16 @@ class EagerCodemod(FlyteCodemod):
             if not _calls_entities(self, helper):
                 continue
             names[name] = id(helper)
+        # ``p = functools.partial(sync_task, x=x)`` then ``p(y=y)``: the partial is taken of
+        # ``sync_task.aio`` and its calls are awaited (only when ``p`` is only ever called here).
+        for name, call in scan.assigned_calls.items():
+            if scan.other_uses.get(name) or name in scan.nested_calls or scan.assignments.get(name, 0) != 1:
+                continue
+            if not (self.matches(call.func, "functools.partial") and call.args and call.args[0].keyword is None):
+                continue
+            entity = self._info.entities.get(dotted_name(call.args[0].value) or "")
+            if entity is not None and not entity.is_async:
+                names[name] = id(call)
         return names, set(names.values())
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
@@ -202,6 +212,11 @@ class EagerCodemod(FlyteCodemod):
             return updated_node
         name = called_name(original_node) or _overridden_name(original_node)
         entity = self._info.entities.get(name) if name else None
+        if entity is None and id(original_node) in self._local_helpers[-1][1]:
+            # ``functools.partial(sync_task, ...)`` whose calls are awaited: take it of ``sync_task.aio``
+            first = updated_node.args[0]
+            aio = cst.Attribute(value=first.value, attr=cst.Name("aio"))
+            return updated_node.with_changes(args=[first.with_changes(value=aio), *updated_node.args[1:]])
         if entity is None:
             if name in self._threaded and self._scopes[-1] and not self._lambdas and id(original_node) not in self._consumed:
                 return self._to_thread(updated_node)
@@ -277,6 +292,8 @@ class _BodyScan(cst.CSTVisitor):
         self.other_uses: dict[str, bool] = {}
         self.called: set[str] = set()
         self.nested_calls: set[str] = set()
+        self.assigned_calls: dict[str, cst.Call] = {}  # ``name = f(...)`` at the top of the body
+        self.assignments: dict[str, int] = {}  # how often each name is bound at the top of the body
         self._callees: set[int] = set()
         self._depth = 0  # inside a nested function or lambda
 
@@ -306,6 +323,15 @@ class _BodyScan(cst.CSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self._callees.add(id(node.keyword))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._callees.add(id(target.target))  # binding it is not using it
+                name = target.target.value
+                self.assignments[name] = self.assignments.get(name, 0) + (1 if self._depth == 0 else 2)
+                if self._depth == 0 and isinstance(node.value, cst.Call):
+                    self.assigned_calls[name] = node.value
 
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) not in self._callees:

@@ -680,3 +680,24 @@ def test_src_layout_imports(tmp_path):
     script.write_text(source)
     a = analyze(MetadataWrapper(cst.parse_module(source)), str(script))
     assert a.driver_chains == {"backfill": ["backfill", "load"]}
+
+
+def test_other_libraries_task_decorators_are_not_flyte_tasks(tmp_path):
+    """Celery's `@app.task` and Prefect's `@task` in project modules without Flyte are plain
+    functions; `@env.task` of an imported environment still counts."""
+    (tmp_path / "jobs.py").write_text(
+        "from celery import Celery\napp = Celery()\n\n@app.task\ndef send_email(to: str) -> None:\n    pass\n"
+    )
+    (tmp_path / "flows.py").write_text("from prefect import task\n\n@task\ndef extract() -> int:\n    return 1\n")
+    (tmp_path / "env.py").write_text("import flyte\nenv = flyte.TaskEnvironment(name='x')\n")
+    (tmp_path / "steps.py").write_text("from env import env\n\n@env.task\ndef step(x: int) -> int:\n    return x\n")
+    source = (
+        "import flyte\nfrom jobs import send_email\nfrom flows import extract\nfrom steps import step\n\n"
+        "env = flyte.TaskEnvironment(name='d')\n\n"
+        "@env.task\ndef notify(to: str) -> int:\n    send_email(to)\n    return extract()\n\n"
+        "@env.task\ndef main(x: int) -> int:\n    return step(x)\n"
+    )
+    driver = tmp_path / "driver.py"
+    driver.write_text(source)
+    a = analyze(MetadataWrapper(cst.parse_module(source)), str(driver))
+    assert a.driver_chains == {"main": ["main", "step"]}

@@ -50,13 +50,25 @@ def _decorator_name(node: ast.expr) -> Optional[str]:
     return None
 
 
-def _uses_flytekit(tree: ast.Module) -> bool:
+def _uses_flytekit(tree: ast.Module, package: str = "flytekit") -> bool:
     for statement in tree.body:
-        if isinstance(statement, ast.ImportFrom) and (statement.module or "").split(".")[0] == "flytekit":
+        if isinstance(statement, ast.ImportFrom) and (statement.module or "").split(".")[0] == package:
             return True
-        if isinstance(statement, ast.Import) and any(a.name.split(".")[0] == "flytekit" for a in statement.names):
+        if isinstance(statement, ast.Import) and any(a.name.split(".")[0] == package for a in statement.names):
             return True
     return False
+
+
+def _is_task_decorator(path: str, decorator: ast.expr, flyte_module: bool) -> bool:
+    """``@task``/``@workflow``/... in a flytekit or flyte module, or ``@env.task`` of an
+    environment (defined or imported there): a Celery ``@app.task`` or Prefect ``@task`` in a
+    module without Flyte is not a Flyte task."""
+    if _decorator_name(decorator) not in _TASK_DECORATORS:
+        return False
+    if flyte_module:
+        return True
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and _defines_env(path, target.value.id)
 
 
 def _tasks_in(path: str) -> dict[str, tuple[bool, bool]]:
@@ -72,16 +84,22 @@ def _tasks_in(path: str) -> dict[str, tuple[bool, bool]]:
     tree = _parse(path)
     functions: dict[str, bool] = {}
     flytekit = _uses_flytekit(tree)
+    flyte_module = flytekit or _uses_flytekit(tree, "flyte")
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             is_async = isinstance(statement, ast.AsyncFunctionDef)
             functions[statement.name] = is_async
-            if any(_decorator_name(d) in _TASK_DECORATORS for d in statement.decorator_list):
+            if any(_is_task_decorator(path, d, flyte_module) for d in statement.decorator_list):
                 found[statement.name] = (is_async, flytekit)
         elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
             # train = env.task(_train) / env.task(cache="auto")(_train)
             call = statement.value
-            if _decorator_name(call.func) == "task" and len(call.args) == 1 and isinstance(call.args[0], ast.Name):
+            if (
+                _is_task_decorator(path, call.func, flyte_module)
+                and _decorator_name(call.func) == "task"
+                and len(call.args) == 1
+                and isinstance(call.args[0], ast.Name)
+            ):
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
                         found[target.id] = (functions.get(call.args[0].id, False), flytekit)

@@ -7,7 +7,8 @@
   raw container, secrets, ShellTask), a task that prints a lot, one that writes scratch files to the
   current directory, one slower than the timeout, settings read at import relative to the current
   directory, and an entry without defaults;
-* ``renamed``: ``verify OLD NEW`` where the conversion renamed an entry and broke a loop (a hang).
+* ``renamed``: ``verify OLD NEW`` where the conversion renamed an entry and broke a loop (a hang);
+* ``notebook``: a Jupyter notebook with IPython magics, named on the command line.
 
 Each CLI run is one verify (one subprocess per leg); the slow paths are cut short by ``--timeout``.
 """
@@ -83,6 +84,7 @@ def test_entries_that_cannot_run_locally_are_skipped_with_their_reason(monkeypat
     for ok in ("noisy[0]", "report[0]"):  # 3000 printed lines; a scratch file in the working directory
         case = cases[f"outside_world.housekeeping.{ok}"]
         assert list(case) == [], ET.tostring(case, encoding="unicode")
+        assert float(case.get("time", "0")) > 0  # the legs' run time, for CI dashboards
     assert sorted(p.name for p in project.iterdir()) == before  # nothing written into the project
 
 
@@ -114,3 +116,15 @@ def test_renamed_entry_is_paired_and_a_hanging_conversion_times_out(tmp_path, mo
     assert "no task named 'squares'" in missing["reason"]
     assert "squares_wf" in missing["reason"] and "--entry squares=NEW_NAME" in missing["reason"]
     assert code == 1
+
+
+def test_a_notebook_named_on_the_command_line_is_verified_by_its_code_cells(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    notebook_dir = PROJECTS / "notebook"
+    before = sorted(p.name for p in notebook_dir.iterdir())
+    code, report = _verify("--rewrite", str(notebook_dir / "exploration.ipynb"))
+    (result,) = report["results"]  # magics (%pip, !ls, %%time) do not stop the import
+    assert (result["module"], result["entry"], result["verdict"]) == ("exploration", "word_count", "equivalent")
+    assert set(result["legs"]) >= {"flytekit", "runtime"}
+    assert code == 0
+    assert sorted(p.name for p in notebook_dir.iterdir()) == before  # no .py written beside it

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         replay: bool = typer.Option(False, "--replay", help="Replay each converted driver from its record and report non-determinism."),
         isolate: bool = typer.Option(False, "--isolate", help="Run each converted task call from a fresh import of its module."),
         float_tolerance: Optional[float] = typer.Option(None, "--float-tolerance", help="Relative tolerance for floats (config: float-tolerance)."),
-        timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per leg subprocess (config: timeout)."),
+        timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per case (one entry run with one input set) and per module import (config: timeout)."),
         async_style: Optional[bool] = typer.Option(None, "--async/--sync", help="With --rewrite: emit async tasks (config: async)."),
         no_calls: bool = typer.Option(False, "--no-calls", help="Do not compare child task calls."),
         output_format: VerifyFormat = typer.Option(VerifyFormat.text, "--output-format", help="text, json or junit."),

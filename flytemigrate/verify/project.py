@@ -30,6 +30,14 @@ class Project:
     converted_modules: dict[str, str]
     inputs_file: Optional[Path] = None
     rewrite_notes: list[str] = field(default_factory=list)
+    # A scratch copy of ``root`` the flytekit leg imports from instead, when the original modules
+    # are not importable as they are (notebooks given on the command line become modules there).
+    original_copy: Optional[Path] = None
+
+    @property
+    def run_root(self) -> Path:
+        """Where the flytekit leg imports the original modules from."""
+        return self.original_copy or self.root
 
     @property
     def label(self) -> str:
@@ -38,7 +46,7 @@ class Project:
     def project_names(self) -> list[str]:
         """Top-level names importable from the roots (so a missing one is a project bug, not a package)."""
         names = set()
-        for base in {self.root, self.converted_root}:
+        for base in {self.run_root, self.converted_root}:
             for child in base.iterdir():
                 if child.suffix == ".py":
                     names.add(child.stem)
@@ -50,6 +58,7 @@ class Project:
 def import_root(path: Path) -> tuple[Path, str]:
     """The directory to put on ``sys.path`` for ``path`` and the dotted module name under it."""
     path = path.resolve()
+    # a notebook verifies as the module of the same stem (its code cells; see _notebook_modules)
     parts = [path.stem] if path.name != "__init__.py" else []
     directory = path.parent
     while (directory / "__init__.py").exists() and directory.parent != directory:
@@ -135,6 +144,28 @@ def _convert_one(args: tuple[str, bool, Optional[str]]) -> tuple[str, Optional[s
     return path, None
 
 
+def _notebook_modules(project: Project, notebooks: list[str], original_copy: Path) -> None:
+    """Make notebooks given on the command line importable: their code cells (IPython magics and
+    shell escapes commented out) become ``<stem>.py`` in a scratch copy of the original root and in
+    the converted copy, which is then rewritten like any module. The user's directory is not touched.
+    """
+    from flytemigrate.lint.notebook import NotebookError, notebook_script
+
+    shutil.copytree(project.root, original_copy, ignore=COPY_IGNORE, symlinks=True)
+    project.original_copy = original_copy
+    for notebook in notebooks:
+        relative = Path(notebook).relative_to(project.root).with_suffix(".py")
+        if (project.root / relative).exists():  # a jupytext pair: the .py twin is the module
+            continue
+        try:
+            script = notebook_script(Path(notebook).read_text(encoding="utf-8", errors="replace")).source
+        except NotebookError as exc:
+            project.rewrite_notes.append(f"{Path(notebook).name}: {exc}")
+            continue
+        for base in (original_copy, project.converted_root):
+            (base / relative).write_text(script, encoding="utf-8")
+
+
 def rewrite_projects(
     files: Iterable[str],
     scratch: Path,
@@ -152,6 +183,7 @@ def rewrite_projects(
     from flytemigrate.codemods import needs_rewrite
 
     files = [str(Path(f).resolve()) for f in files]
+    notebooks = {f for f in files if f.endswith(".ipynb")}
     projects = []
     work: list[tuple[str, bool, Optional[str]]] = []
     owner: dict[str, Project] = {}
@@ -166,12 +198,15 @@ def rewrite_projects(
             inputs_file=find_inputs_file(root, inputs),
         )
         projects.append(project)
+        root_notebooks = sorted(n for n in notebooks if import_root(Path(n))[0] == root)
+        if root_notebooks:
+            _notebook_modules(project, root_notebooks, scratch / f"{index:03d}-{root.name or 'root'}-original")
         wanted = {m.replace(".", "/") + ".py" for m in modules}
         imported: set[str] = set()
         for module in modules:
-            original = root / (module.replace(".", "/") + ".py")
+            original = project.run_root / (module.replace(".", "/") + ".py")
             if not original.exists():
-                original = root / module.replace(".", "/") / "__init__.py"
+                original = project.run_root / module.replace(".", "/") / "__init__.py"
             if original.exists():
                 imported |= _imported_names(original.read_text(encoding="utf-8", errors="replace"))
         for py in sorted(target.rglob("*.py")):

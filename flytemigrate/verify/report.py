@@ -65,7 +65,8 @@ def render_junit(results: list[CaseResult], stream: TextIO) -> None:
     )
     for r in results:
         case = ET.SubElement(suite, "testcase", classname=f"{r.project}.{r.module}", name=f"{r.entry}[{r.index}]")
-        case.set("time", "0")
+        # time spent running this case, all legs together (0 for cases that did not run)
+        case.set("time", f"{sum(float(leg.get('duration_s') or 0) for leg in r.legs.values()):.3f}")
         if r.verdict == "different":
             ET.SubElement(case, "failure", message="not equivalent").text = details(r)
         elif r.verdict == "error":

@@ -238,7 +238,7 @@ def original_job(project: Project, options: VerifyOptions, run: bool = True,
     return {
         "explicit": explicit,
         **_base_job(project, options),
-        "root": str(project.root),
+        "root": str(project.run_root),
         "modules": project.modules,
         "select": options.selected_names(),
         "inputs_file": str(project.inputs_file) if project.inputs_file else None,

@@ -65,6 +65,7 @@ def _project_from(data: dict) -> Project:
         converted_root=Path(data["converted_root"]),
         converted_modules=dict(data["converted_modules"]),
         inputs_file=Path(data["inputs_file"]) if data.get("inputs_file") else None,
+        original_copy=Path(data["original_copy"]) if data.get("original_copy") else None,
     )
 
 
@@ -79,11 +80,12 @@ def main(argv: list[str]) -> int:
     raw["legs"] = tuple(raw["legs"]) if raw.get("legs") else None
     raw["entries"] = tuple(raw.get("entries") or ())
     options = VerifyOptions(**{**raw, "generate": 0, "shrink_examples": 0})
-    sys.path.insert(0, str(project.root))
+    sys.path.insert(0, str(project.run_root))
     entity = getattr(importlib.import_module(job["module"]), job["entry"])
 
     workers = _Workers(Path(argv[1]).parent)
-    single = Project(project.root, [job["module"]], project.converted_root, project.converted_modules)
+    single = Project(project.root, [job["module"]], project.converted_root, project.converted_modules,
+                     original_copy=project.original_copy)
     single_options = dataclasses.replace(options, legs=options.selected_legs()[:1])
 
     def fails(inputs: dict[str, Any]) -> bool:

@@ -26,6 +26,7 @@ import inspect
 import json
 import os
 import sys
+import time
 import traceback
 from typing import Any, Callable
 
@@ -389,6 +390,7 @@ def run_flytekit(job: dict) -> dict:
             elif job.get("run", True):
                 calls.clear()
                 recording_root[0] = kind in ("workflow", "eager")  # the eager root bypasses the patches
+                started = time.perf_counter()
                 try:
                     with deadline(job.get("case_timeout")):
                         value = entity(**kwargs)
@@ -401,6 +403,7 @@ def run_flytekit(job: dict) -> dict:
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - an error is a compared outcome
                     case.update(_error_case(exc))
                 case["calls"] = list(calls)
+                case["duration_s"] = round(time.perf_counter() - started, 3)
                 beat()
             result["cases"].append(case)
     PythonFunctionTask.execute = original_execute  # type: ignore[method-assign]
@@ -482,12 +485,13 @@ def run_converted(job: dict) -> dict:
         except Exception as exc:  # noqa: BLE001
             out.append({**base, **_error_case(exc), "error_message": f"cannot decode inputs: {exc}"})
             continue
+        started = time.perf_counter()
         try:
             with deadline(job.get("case_timeout")):
                 outcome = _run_runtime(task, kwargs, job) if leg == "runtime" else _run_flyte(task, kwargs)
         except CaseTimeout as exc:
             outcome = {"status": "error", "error_type": "Timeout", "error_message": f"the converted code {exc}"}
-        out.append({**base, **outcome})
+        out.append({**base, **outcome, "duration_s": round(time.perf_counter() - started, 3)})
         beat()
     return {"cases": out}
 

@@ -9,6 +9,8 @@ Flyte 1 forms handled (matched by qualified name, ``flytekit.map_task`` / ``flyt
   flyte 2.12's partial validation requires (see ``_partial_for_flyte_map``),
 * mapping over a module-level launch plan (``LaunchPlan.get_or_create(wf, fixed_inputs=...)``):
   its workflow is mapped with the launch plan's inputs bound,
+* ``square_all = map_task(square, concurrency=2)`` (module level or in the driver) called later as
+  ``square_all(x=xs)``: each call converts, and the variable goes once every use is converted,
 * ``.with_overrides(...)`` on the mapped node (applied with ``task.override(...)``),
 * ``min_success_ratio`` / ``min_successes``; ``run_all_sub_nodes=True`` (every item runs, then the
   map fails on a failure) goes through the same tolerant helper with a ratio of 1.0,
@@ -26,7 +28,7 @@ Inside an ``async def`` driver (``@eager``, or any driver with ``--async``) the 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
@@ -123,6 +125,10 @@ class MapTaskCodemod(FlyteCodemod):
         self.todos: list[str] = []
         self.stmt_todos: dict[int, list[str]] = {}
         self.converted = False  # a map_task call of the current statement was rebuilt
+        # variables holding a map_task(...) (module level, then each function scope), their uses
+        self.map_vars: list[dict[str, cst.Call]] = []
+        self.name_counts: dict[str, int] = {}
+        self.converted_uses: dict[str, int] = {}
         self.values: dict[str, cst.BaseExpression] = {}
 
     # -- module index -------------------------------------------------------------------------
@@ -141,12 +147,67 @@ class MapTaskCodemod(FlyteCodemod):
                 ):
                     self.launch_plans[assign.targets[0].target.value] = value
 
+        self.map_vars = [self._map_variables(node.body)]
+        self.name_counts = {}
+
+        class _Count(cst.CSTVisitor):
+            def visit_Name(inner, n: cst.Name) -> None:
+                self.name_counts[n.value] = self.name_counts.get(n.value, 0) + 1
+
+        node.visit(_Count())
+
+    def _map_variables(self, body: Sequence[cst.BaseStatement]) -> dict[str, cst.Call]:
+        """``square_all = map_task(square, concurrency=2)`` statements of a body: name -> map_task call."""
+        found: dict[str, cst.Call] = {}
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+                assign = stmt.body[0]
+                if (
+                    len(assign.targets) == 1
+                    and isinstance(assign.targets[0].target, cst.Name)
+                    and isinstance(assign.value, cst.Call)
+                    and self.matches(assign.value.func, *MAP_NAMES)
+                ):
+                    found[assign.targets[0].target.value] = assign.value
+        return found
+
+    def _drop_converted(self, body: Sequence[cst.BaseStatement], names: dict[str, cst.Call]) -> list[cst.BaseStatement]:
+        """Remove ``name = map_task(...)`` once every use of ``name`` became a flyte.map call."""
+        out: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for stmt in body:
+            assign = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+            name = (
+                assign.targets[0].target.value
+                if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)
+                else None
+            )
+            uses = self.name_counts.get(name or "", 0) - 1  # every occurrence but the assignment target
+            if name in names and uses > 0 and self.converted_uses.get(name, 0) == uses:
+                if any(ln.comment is not None for ln in stmt.leading_lines):
+                    # the comment stays where it was, apart from the next statement
+                    carried.extend(stmt.leading_lines)
+                continue
+            if carried:
+                stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+                carried = []
+            out.append(stmt)
+        return out
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         kind = function_kind(self, node)
         self.async_stack.append(node.asynchronous is not None or (self.options.async_style and kind is not None))
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        self.map_vars.append({**self.map_vars[-1], **self._map_variables(body)})
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         self.async_stack.pop()
+        local = self._map_variables(original_node.body.body if isinstance(original_node.body, cst.IndentedBlock) else [])
+        self.map_vars.pop()
+        if local and isinstance(updated_node.body, cst.IndentedBlock):
+            body = self._drop_converted(updated_node.body.body, local)
+            if body:
+                updated_node = updated_node.with_changes(body=updated_node.body.with_changes(body=body))
         return updated_node
 
     # -- statements carry the TODOs of the calls inside them -----------------------------------
@@ -171,6 +232,8 @@ class MapTaskCodemod(FlyteCodemod):
         """(map_task(...) call, mapped call) when ``node`` is ``map_task(...)(...)``."""
         if isinstance(node.func, cst.Call) and self.matches(node.func.func, *MAP_NAMES):
             return node.func, node
+        if isinstance(node.func, cst.Name) and self.map_vars and node.func.value in self.map_vars[-1]:
+            return self.map_vars[-1][node.func.value], node  # mapper = map_task(t); mapper(x=xs)
         return None
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -182,11 +245,18 @@ class MapTaskCodemod(FlyteCodemod):
             and self._map_parts(original_node.func.value)
         ):
             parts = self._map_parts(original_node.func.value)
-            return self._convert(original_node, *parts, overrides=original_node) or updated_node
+            return self._counted(parts, self._convert(original_node, *parts, overrides=original_node)) or updated_node
         parts = self._map_parts(original_node)
         if parts:
-            return self._convert(original_node, *parts, overrides=None) or updated_node
+            return self._counted(parts, self._convert(original_node, *parts, overrides=None)) or updated_node
         return updated_node
+
+    def _counted(self, parts: tuple[cst.Call, cst.Call], converted: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+        """Count a converted call of a map_task variable (its definition goes once all are converted)."""
+        func = parts[1].func
+        if converted is not None and isinstance(func, cst.Name):
+            self.converted_uses[func.value] = self.converted_uses.get(func.value, 0) + 1
+        return converted
 
     def _convert(
         self, whole: cst.Call, map_call: cst.Call, mapped: cst.Call, overrides: Optional[cst.Call]
@@ -329,6 +399,9 @@ class MapTaskCodemod(FlyteCodemod):
         return key == "min_success_ratio" and isinstance(value, (cst.Float, cst.Integer)) and float(value.value) == 1.0
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        module_level = self._map_variables(original_node.body)
+        if module_level:
+            updated_node = updated_node.with_changes(body=self._drop_converted(updated_node.body, module_level))
         if not self.need_helper or HELPER in module_functions(updated_node):
             return updated_node
         helper = cst.parse_module(HELPER_SOURCE.lstrip("\n")).body[0]

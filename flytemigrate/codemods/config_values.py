@@ -36,7 +36,7 @@ class ConfigValuesCodemod(FlyteCodemod):
     """Convert flytekit Resources/ImageSpec/Secret/Cache/PodTemplate constructor calls."""
 
     DESCRIPTION = "Convert flytekit configuration objects to flyte ones."
-    TRIGGERS = ("Resources", "ImageSpec", "Secret", "Cache", "PodTemplate", "flytekitplugins")
+    TRIGGERS = ("Resources", "ImageSpec", "Secret", "Cache", "PodTemplate", "flytekitplugins", "is_container", "with_packages", "force_push")
 
     _CONVERTED = ("flytekit.Resources", "flytekit.ImageSpec", "flytekit.Secret", "flytekit.Cache", "flytekit.PodTemplate")
 
@@ -44,6 +44,7 @@ class ConfigValuesCodemod(FlyteCodemod):
         super().__init__(context)
         self._frozen: list[cst.Call] = []  # enclosing flytekit calls that stay flytekit
         self._images: set[str] = set()  # module-level names bound to an ImageSpec (or one derived from it)
+        self._project_names: set[str] = set()  # names imported from the project's own modules (relative imports)
 
     def visit_Module(self, node: cst.Module) -> None:
         for stmt in node.body:
@@ -52,6 +53,10 @@ class ConfigValuesCodemod(FlyteCodemod):
             for small in stmt.body:
                 if isinstance(small, cst.Assign) and self._is_image(small.value):
                     self._images |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+                elif isinstance(small, cst.ImportFrom) and small.relative and not isinstance(small.names, cst.ImportStar):
+                    self._project_names |= {
+                        a.evaluated_alias or a.evaluated_name for a in small.names if isinstance(a.name, cst.Name)
+                    }
 
     def _is_image(self, node: cst.BaseExpression) -> bool:
         """An ImageSpec(...) call, a name bound to one, or an ImageSpec builder-method chain on either."""
@@ -83,6 +88,15 @@ class ConfigValuesCodemod(FlyteCodemod):
         todos: list[Todo] = []
         func = original_node.func
         if isinstance(func, cst.Attribute) and func.attr.value in _IMAGE_METHODS and self._is_image(func.value):
+            return self._image_method(original_node, updated_node)
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _IMAGE_SPEC_ONLY
+            and isinstance(func.value, cst.Name)
+            and func.value.value in self._project_names
+        ):
+            # an ImageSpec shared from the project's config module (converted there to a
+            # flyte.Image, which has none of these methods)
             return self._image_method(original_node, updated_node)
         key = plugin_key(func, self.qualified_names)
         if key in PLUGINS:
@@ -142,6 +156,9 @@ class ConfigValuesCodemod(FlyteCodemod):
 
 # ImageSpec methods whose flyte.Image spelling differs (with_commands takes a list in both).
 _IMAGE_METHODS = {"with_packages", "with_apt_packages", "force_push", "is_container", "with_commands"}
+# ... of which flyte.Image has no method of that name at all: on a name imported from the project,
+# these can only be an ImageSpec's.
+_IMAGE_SPEC_ONLY = {"with_packages", "force_push", "is_container"}
 
 
 def _commas(args: list[cst.Arg]) -> list[cst.Arg]:

@@ -256,6 +256,13 @@ def convert_image_spec(
     return expr
 
 
+# What to do instead of task arguments Flyte 2 has no counterpart for.
+_NO_EQUIVALENT_HINTS = {
+    "deprecated": "say it in the docstring or docs=flyte.Documentation(...)",
+    "deck_fields": "write the report yourself with flyte.report.log(...) in a report=True task",
+    "node_dependency_hints": "Flyte 2 resolves the tasks a driver calls at run time",
+}
+
 # What to do instead of ImageSpec arguments flyte.Image has no counterpart for.
 _IMAGE_SPEC_HINTS = {
     "builder": "flyte picks the image builder from its config (image_builder), remove it",
@@ -539,7 +546,8 @@ def map_task_kwargs(
             else:
                 todos.append(Todo(arg, FM_PLUGIN_CONFIG, f"{reason}; removed: {source_of(arg)}"))
         else:
-            todos.append(Todo(arg, FM_NO_EQUIVALENT, f"@{kind} argument has no Flyte 2 equivalent, removed: {source_of(arg)}"))
+            hint = _NO_EQUIVALENT_HINTS.get(name)
+            todos.append(Todo(arg, FM_NO_EQUIVALENT, f"@{kind} argument has no Flyte 2 equivalent{f' ({hint})' if hint else ''}, removed: {source_of(arg)}"))
 
     if resources_var and (len(resources_var) > 1 or requests or limits or accelerator is not None) and resolve is not None:
         # requests=SMALL, limits=BIG with module-level Resources(...) variables: merge their

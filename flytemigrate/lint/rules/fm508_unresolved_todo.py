@@ -60,12 +60,15 @@ class UnresolvedTodo(Rule):
         if not comments:
             return
         span = self.get_metadata(PositionProvider, node)
-        last = span.end.line
+        first, last = span.start.line, span.end.line
+        decorators = getattr(node, "decorators", ())
+        if decorators:  # a def/class range starts at `def`/`class`; its header at the first decorator
+            first = min(first, self.get_metadata(PositionProvider, decorators[0]).start.line)
         if isinstance(header_of, cst.IndentedBlock) and header_of.body:
             last = self.get_metadata(PositionProvider, header_of.body[0]).start.line - 1
         for comment in comments:
             line = self.get_metadata(PositionProvider, comment).start.line
-            self.context.todo_spans.append((line, span.start.line, max(span.start.line, last)))
+            self.context.todo_spans.append((line, first, max(first, last)))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._marked(node, node.leading_lines)

@@ -4,7 +4,7 @@
   workflow fails and then re-raises. The driver body is wrapped in ``try:`` / ``except
   Exception:`` that calls the handler with the same inputs (by keyword; only the ones the
   handler declares when it is defined in the module) and re-raises. A handler taking ``err``
-  (Flyte 1 ``FlyteError``) gets a TODO: Flyte 2 has no such type.
+  (Flyte 1 ``FlyteError``) gets ``err=None`` and a TODO: Flyte 2 has no such type.
 * ``failure_policy=WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE``: removed from the
   decorator with a TODO when the body has calls that do not depend on each other: a sync driver
   stops at the first failing call, as flytekit's local execution does, while on a cluster
@@ -220,9 +220,14 @@ class FailureCodemod(FlyteCodemod):
             wanted = param_names(handler_def)
             if "err" in wanted:
                 self.report(self._original, FM_FAILURE_ERR, "on_failure handler takes err (FlyteError), which Flyte 2 does not have")
-                todos.append((FM_FAILURE_ERR, "the on_failure handler's err (FlyteError) is not passed; adapt the handler"))
+                todos.append((FM_FAILURE_ERR, "the on_failure handler's err (FlyteError) is passed as None; pass what it needs from the caught exception"))
             inputs = [p for p in inputs if p in wanted]
-        call = cst.Call(func=handler, args=with_commas([kwarg(p, cst.Name(p)) for p in inputs]))
+        args = [kwarg(p, cst.Name(p)) for p in inputs]
+        if handler_def is not None and "err" in param_names(handler_def) and "err" not in inputs:
+            # flytekit requires err to be Optional; Flyte 2 rejects a call that leaves out an input
+            # without a default ("Missing required inputs: err"), so it is passed explicitly.
+            args.append(kwarg("err", cst.Name("None")))
+        call = cst.Call(func=handler, args=with_commas(args))
         body = list(func.body.body)
         docstring = []
         if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) and isinstance(

@@ -1,7 +1,7 @@
 """``flytemigrate verify`` on projects shaped like real Flyte 1 repositories (``tests/data/verify_projects``).
 
 * ``src_layout``: a package under ``src/`` with relative and absolute imports, settings read from the
-  environment at import, launch plans, and ``inputs.yaml`` at the repository top (keyed by a dotted
+  environment at import, launch plans (their inputs become cases), and ``inputs.yaml`` at the repository top (keyed by a dotted
   ``module.entry`` and with one misspelt entry name);
 * ``outside_world``: entries that cannot run locally (missing optional package, reference task,
   raw container, secrets, ShellTask), a task that prints a lot, one that writes scratch files to the
@@ -46,7 +46,9 @@ def test_src_layout_from_another_directory_finds_the_inputs_file_at_the_reposito
     assert cases[("etl", 0)]["verdict"] == "equivalent", cases[("etl", 0)]
     assert cases[("etl", 1)]["verdict"] == "equivalent", cases[("etl", 1)]
     assert cases[("etl", 0)]["inputs"]["n"] == 3
-    assert cases[("etl_defaults", 0)]["verdict"] == "equivalent"
+    # no inputs-file cases: its defaults, then the inputs of its launch plans (one case per distinct set)
+    defaults_cases = sorted((k[1], c["inputs"]["n"], c["verdict"]) for k, c in cases.items() if k[0] == "etl_defaults")
+    assert defaults_cases == [(0, 5, "equivalent"), (1, 7, "equivalent"), (2, 11, "equivalent")]
     sweep = cases[("sweep", 0)]
     assert sweep["verdict"] == "skipped"
     assert "inputs.yaml has no cases for 'sweep'" in sweep["reason"]

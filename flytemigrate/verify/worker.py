@@ -264,6 +264,30 @@ def _missing_inputs_reason(missing: list[str], module: str, name: str, job: dict
     return reason + "; add them there or use --generate N"
 
 
+def _launch_plan_inputs() -> dict[int, list[dict]]:
+    """The inputs of every launch plan created so far (default and fixed inputs), by workflow.
+
+    Production runs a workflow through its launch plans, so their inputs are real cases; many
+    workflows declare no defaults and get their inputs only there. Read from flytekit's registry of
+    launch plans, which also holds plans made in loops or helper functions, not only module names.
+    """
+    from flytekit.core.launch_plan import LaunchPlan
+
+    found: dict[int, list[dict]] = {}
+    for plan in list(getattr(LaunchPlan, "CACHE", {}).values()):
+        try:
+            inputs = plan.saved_inputs
+            workflow = plan.workflow
+        except Exception:  # noqa: BLE001 - reference or half-built plans carry no local inputs
+            continue
+        if not inputs or "Reference" in type(plan).__name__:
+            continue
+        cases = found.setdefault(id(workflow), [])
+        if inputs not in cases:
+            cases.append(inputs)
+    return found
+
+
 def _entry_skip_reason(entity: Any, kind: str, module_tasks: list) -> str | None:
     """Why an entry cannot be verified locally; a dynamic/eager entry is judged by its module's tasks too
     (the tasks it calls are only known when it runs)."""
@@ -311,6 +335,7 @@ def run_flytekit(job: dict) -> dict:
                 if not select or name in select:
                     entries.append((module_name, name, obj, kind))
     result["task_names"] = sorted(task_names)
+    plans = _launch_plan_inputs()
 
     from flytekit.core.python_function_task import AsyncPythonFunctionTask
 
@@ -367,6 +392,14 @@ def run_flytekit(job: dict) -> dict:
             else:
                 given = _file_cases(file_cases, module_name, name)
                 cases = [{**defaults, **vin.decode_inputs(c or {}, entity)} for c in given]
+                if not given and plans.get(id(entity)):
+                    # No cases written for it: the inputs its launch plans run it with, and its
+                    # defaults when they are complete (what a plain run uses).
+                    complete = all(n in defaults for n in vin.required_inputs(entity))
+                    cases = [defaults] if complete else []
+                    for inputs in plans[id(entity)]:
+                        if {**defaults, **inputs} not in cases:
+                            cases.append({**defaults, **inputs})
                 if job.get("generate"):
                     generated_from = len(cases)
                     cases += vin.generate_inputs(entity, int(job["generate"]), int(job.get("seed", 0)))

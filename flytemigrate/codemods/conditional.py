@@ -15,7 +15,8 @@ Conditions are converted from the promise operators: ``&`` -> ``and``, ``|`` -> 
 ``x.is_true()`` -> ``x``, ``x.is_false()`` -> ``not x``, ``x.is_none()`` -> ``x is None``;
 comparisons stay as they are. ``.fail("msg")`` becomes ``raise ValueError("msg")``, the
 exception flytekit raises for a failed branch. A conditional used inside a larger expression
-cannot become a statement; it is left with a TODO.
+(``out.append(conditional(...)...)`` in a ``@dynamic`` loop) becomes an if-expression
+``a if cond else b`` when it has an ``else_()`` and no ``.fail``; otherwise it is left with a TODO.
 """
 
 from __future__ import annotations
@@ -120,6 +121,35 @@ class ConditionalCodemod(FlyteCodemod):
         node.visit(_V())
         return bool(found)
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.statement_value: Optional[int] = None  # id of a chain that is a whole statement's value
+        self.arg_values: set[int] = set()  # ids of call arguments (an if-expression there needs no parentheses)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        small = node.body[0] if len(node.body) == 1 else None
+        value = getattr(small, "value", None) if isinstance(small, (cst.Expr, cst.Assign, cst.Return)) else None
+        self.statement_value = id(value) if value is not None else None
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        self.arg_values.add(id(node.value))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """A chain inside a larger expression (``out.append(conditional(...)...)``) becomes an
+        if-expression when every branch produces a value (no ``.fail``): only the chosen branch's
+        call runs, as in Flyte 1."""
+        if id(original_node) == self.statement_value:
+            return updated_node
+        cases = self._cases(updated_node)
+        if cases is None or cases[-1][0] is not None or any(action != "then" for _, action, _ in cases):
+            return updated_node
+        expr: cst.BaseExpression = cases[-1][2]
+        for condition, _, result in reversed(cases[:-1]):
+            expr = cst.IfExp(test=convert_condition(condition), body=result, orelse=expr)
+        if id(original_node) not in self.arg_values:
+            expr = expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return expr
+
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement:
@@ -166,7 +196,7 @@ class ConditionalCodemod(FlyteCodemod):
         return new.with_changes(leading_lines=[*new.leading_lines, *lost_comments(original_node, new)])
 
     def _leftover(self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine) -> cst.BaseStatement:
-        if self._contains_conditional(original_node):
+        if self._contains_conditional(updated_node):
             self.report(original_node, FM_CONDITIONAL, "conditional used inside an expression was not converted")
             return with_todo(updated_node, FM_CONDITIONAL, "conditional inside an expression: rewrite it as an if statement")
         return updated_node

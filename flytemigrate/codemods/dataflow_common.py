@@ -25,6 +25,7 @@ Codes of the dataflow codemods (FM540-FM559, see ``todo_codes.py`` for the band 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable, Optional
 
 import libcst as cst
@@ -83,6 +84,46 @@ def module_values(module: cst.Module) -> dict[str, cst.BaseExpression]:
             if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
                 found[assign.targets[0].target.value] = assign.value
     return found
+
+
+def imported_functions(filename: Optional[str], module: cst.Module) -> dict[str, cst.FunctionDef]:
+    """Functions imported by name from the project's own modules (``from .tasks import count_rows``):
+    bound name -> their definition, read from the sibling file (one hop, no re-exports)."""
+    if not filename or filename == "-":
+        return {}
+    from flytemigrate.codemods.project_modules import resolve_module
+
+    found: dict[str, cst.FunctionDef] = {}
+    for stmt in module.body:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.ImportFrom)):
+            continue
+        imp = stmt.body[0]
+        if isinstance(imp.names, cst.ImportStar) or imp.relative is None:
+            continue
+        dotted = cst.Module([]).code_for_node(imp.module) if imp.module is not None else None
+        if dotted and dotted.split(".")[0] in {"flytekit", "flyte", "typing", "functools", "dataclasses"}:
+            continue
+        try:
+            path = resolve_module(filename, dotted, len(imp.relative))
+        except OSError:
+            path = None
+        if path is None:
+            continue
+        definitions = _module_definitions(str(path))
+        for alias in imp.names:
+            if isinstance(alias.name, cst.Name) and alias.name.value in definitions:
+                bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else alias.name.value
+                found[bound] = definitions[alias.name.value]
+    return found
+
+
+@lru_cache(maxsize=256)
+def _module_definitions(path: str) -> dict[str, cst.FunctionDef]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return module_functions(cst.parse_module(handle.read()))
+    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+        return {}
 
 
 def param_names(func: cst.FunctionDef) -> list[str]:

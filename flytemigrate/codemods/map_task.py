@@ -38,6 +38,7 @@ from flytemigrate.codemods.comments import lost_comments
 from flytemigrate.codemods.dataflow_common import (
     FM_MAP,
     function_kind,
+    imported_functions,
     kwarg,
     module_functions,
     module_values,
@@ -133,7 +134,8 @@ class MapTaskCodemod(FlyteCodemod):
 
     # -- module index -------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
-        self.functions = module_functions(node)
+        # signatures of the mapped tasks: defined here, or imported from a sibling module
+        self.functions = {**imported_functions(self.context.filename, node), **module_functions(node)}
         self.values = module_values(node)
         for stmt in node.body:
             if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
@@ -346,11 +348,12 @@ class MapTaskCodemod(FlyteCodemod):
         if bound and overrides is None and metadata is None and not launch_plan and not rebuilt and func_expr is not target and len(bound) == len(target.args) - 1:
             func_expr = target  # the user's own partial(...) binds everything: keep it as written
         elif bound:
-            AddImportsVisitor.add_needed_import(self.context, "functools")
-            func_expr = cst.Call(
-                func=cst.Attribute(value=cst.Name("functools"), attr=cst.Name("partial")),
-                args=with_commas([cst.Arg(func_expr), *bound]),
-            )
+            if isinstance(target, cst.Call) and self.matches(target.func, PARTIAL):
+                partial_func = target.func  # the user's own spelling (partial / functools.partial)
+            else:
+                AddImportsVisitor.add_needed_import(self.context, "functools")
+                partial_func = cst.Attribute(value=cst.Name("functools"), attr=cst.Name("partial"))
+            func_expr = cst.Call(func=partial_func, args=with_commas([cst.Arg(func_expr), *bound]))
         AddImportsVisitor.add_needed_import(self.context, "flyte")
         self.converted = True
 

@@ -1,7 +1,7 @@
 """``flytemigrate verify`` on projects shaped like real Flyte 1 repositories (``tests/data/verify_projects``).
 
 * ``src_layout``: a package under ``src/`` with relative and absolute imports, settings read from the
-  environment at import, launch plans (their inputs become cases), and ``inputs.yaml`` at the repository top (keyed by a dotted
+  environment at import, launch plans (their inputs become cases), an imperative workflow, and ``inputs.yaml`` at the repository top (keyed by a dotted
   ``module.entry`` and with one misspelt entry name);
 * ``outside_world``: entries that cannot run locally (missing optional package, reference task,
   raw container, secrets, ShellTask), a task that prints a lot, one that writes scratch files to the
@@ -41,7 +41,10 @@ def test_src_layout_from_another_directory_finds_the_inputs_file_at_the_reposito
     monkeypatch.chdir(tmp_path)  # not the project: imports must still resolve from the import root
     code, report = _verify("--rewrite", str(PROJECTS / "src_layout" / "src"))
     cases = _by_case(report)
-    assert {r["module"] for r in report["results"]} == {"acme_flows.pipelines.workflows"}
+    assert {r["module"] for r in report["results"]} == {"acme_flows.pipelines.workflows", "acme_flows.pipelines.adhoc"}
+    # an imperative Workflow(...) is an entry too (the rewrite makes it a function of the same name)
+    assert cases[("word_stats", 0)]["verdict"] == "equivalent", cases[("word_stats", 0)]
+    assert cases[("word_stats", 0)]["legs"]["flytekit"]["output"] == len("imperative")
     # two cases from inputs.yaml keyed 'pipelines.workflows.etl', one level above the import root
     assert cases[("etl", 0)]["verdict"] == "equivalent", cases[("etl", 0)]
     assert cases[("etl", 1)]["verdict"] == "equivalent", cases[("etl", 1)]

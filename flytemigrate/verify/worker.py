@@ -147,10 +147,12 @@ def _error_case(exc: BaseException) -> dict:
 
 def _flytekit_kinds() -> tuple[Callable[[Any], str | None], Any]:
     from flytekit.core.python_function_task import EagerAsyncPythonFunctionTask, PythonFunctionTask
-    from flytekit.core.workflow import PythonFunctionWorkflow
+    from flytekit.core.workflow import ImperativeWorkflow, PythonFunctionWorkflow
 
     def kind(obj: Any) -> str | None:
-        if isinstance(obj, PythonFunctionWorkflow):
+        # an imperative Workflow(...) built with add_entity runs like a @workflow (the rewrite turns
+        # it into one, named after its variable)
+        if isinstance(obj, (PythonFunctionWorkflow, ImperativeWorkflow)):
             return "workflow"
         if isinstance(obj, EagerAsyncPythonFunctionTask):
             return "eager"
@@ -264,6 +266,18 @@ def _missing_inputs_reason(missing: list[str], module: str, name: str, job: dict
     return reason + "; add them there or use --generate N"
 
 
+def _assigned_in(module: Any, name: str) -> bool:
+    """``name = ...`` at the top level of ``module``'s source: where an entity without a function
+    (an imperative workflow) is defined, as opposed to modules that import it."""
+    import re
+
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return False
+    return re.search(rf"^{re.escape(name)}\s*(?::[^=]+)?=(?!=)", source, re.M) is not None
+
+
 def _launch_plan_inputs() -> dict[int, list[dict]]:
     """The inputs of every launch plan created so far (default and fixed inputs), by workflow.
 
@@ -331,7 +345,9 @@ def run_flytekit(job: dict) -> dict:
             if kind in ("task", "dynamic", "eager"):
                 task_names.add(_short_name(obj.name))
                 module_tasks.setdefault(module_name, []).append(obj)
-            if kind != "task" and getattr(function, "__module__", None) == module_name:
+            defined_here = (getattr(function, "__module__", None) == module_name if function is not None
+                            else _assigned_in(module, name))
+            if kind != "task" and defined_here:
                 if not select or name in select:
                     entries.append((module_name, name, obj, kind))
     result["task_names"] = sorted(task_names)

@@ -1,5 +1,6 @@
 """``--generate`` for file, directory and dataset inputs, and the flytekit leg's handling of entities that
-are not plain Python function tasks (ShellTask) or that fail to compile."""
+are not plain Python function tasks (ShellTask) or that fail to compile, and the skip reasons of dynamic
+entries (judged by the tasks their code calls)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 import typing
 
 import pandas as pd
-from flytekit import kwtypes, task, workflow
+from flytekit import Secret, dynamic, kwtypes, task, workflow
 from flytekit.extras.tasks.shell import OutputLocation, ShellTask
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
@@ -93,3 +94,34 @@ def test_inputs_file_keys_by_entry_name_or_dotted_module_tail() -> None:
     assert _file_cases(cases, "acme.reports.workflows", "etl") == [{"n": 2}]
     assert _file_cases(cases, "acme.other", "etl") == [{"n": 1}]
     assert _file_cases(cases, "acme.other", "sweep") == []
+
+
+@task(secret_requests=[Secret(group="api", key="token")])
+def call_api(n: int) -> int:
+    return n
+
+
+@task
+def plain(n: int) -> int:
+    return n + 1
+
+
+def _fetch_all(n: int) -> typing.List[int]:
+    """A project helper that starts the secret-needing task."""
+    return [call_api(n=i) for i in range(n)]
+
+
+@dynamic
+def fan_through_helper(n: int = 2) -> typing.List[int]:
+    return _fetch_all(n)
+
+
+@dynamic
+def fan_plain(n: int = 2) -> typing.List[int]:
+    return [plain(n=i) for i in range(n)]
+
+
+def test_dynamic_entries_are_skipped_for_what_their_code_calls_not_for_their_module() -> None:
+    module_tasks = [call_api, plain, fan_through_helper, fan_plain]
+    assert "needs secrets" in (_entry_skip_reason(fan_through_helper, "dynamic", module_tasks) or "")
+    assert _entry_skip_reason(fan_plain, "dynamic", module_tasks) is None  # call_api is in its module only

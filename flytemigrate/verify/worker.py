@@ -303,18 +303,61 @@ def _launch_plan_inputs() -> dict[int, list[dict]]:
 
 
 def _entry_skip_reason(entity: Any, kind: str, module_tasks: list) -> str | None:
-    """Why an entry cannot be verified locally; a dynamic/eager entry is judged by its module's tasks too
-    (the tasks it calls are only known when it runs)."""
+    """Why an entry cannot be verified locally. A dynamic/eager entry's tasks are only known when it
+    runs: it is judged by the entities its code refers to (through project helpers too), or, when
+    its code cannot be read, by every task of its module."""
     try:
         reason = _skip_reason(entity)
         if reason is None and kind != "workflow":
-            for task in module_tasks:
+            function = getattr(entity, "task_function", None)
+            candidates = list(_referenced_entities(function)) if function is not None else module_tasks
+            for task in candidates:
                 reason = _skip_reason(task)
                 if reason:
                     break
         return reason
     except Exception:  # noqa: BLE001 - an entity we cannot inspect is run, and its outcome compared
         return None
+
+
+def _code_names(code: Any) -> set[str]:
+    """Global and attribute names a code object uses, nested code (comprehensions, lambdas) included."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= _code_names(const)
+    return names
+
+
+def _is_entity(obj: Any) -> bool:
+    return hasattr(obj, "python_interface") or "LaunchPlan" in type(obj).__name__
+
+
+def _referenced_entities(function: Any, depth: int = 3, seen: set[int] | None = None) -> Any:
+    """Flyte entities a function can call: globals it names (``call_api``), attributes of modules it
+    names (``tasks.call_api``), and the same inside project helper functions it calls."""
+    import types
+
+    seen = seen if seen is not None else set()
+    code = getattr(function, "__code__", None)
+    if code is None or id(function) in seen or depth < 0:
+        return
+    seen.add(id(function))
+    names = _code_names(code)
+    scope = getattr(function, "__globals__", {})
+    for name in names:
+        value = scope.get(name)
+        if value is None:
+            continue
+        if isinstance(value, types.ModuleType):
+            for attribute in names:
+                member = getattr(value, attribute, None)
+                if member is not None and _is_entity(member):
+                    yield member
+        elif _is_entity(value):
+            yield value
+        elif inspect.isfunction(value) and "site-packages" not in value.__code__.co_filename:
+            yield from _referenced_entities(value, depth - 1, seen)
 
 
 def run_flytekit(job: dict) -> dict:

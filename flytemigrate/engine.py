@@ -9,7 +9,9 @@ same directory followed by ``os.replace``, so a crash can never leave a half-wri
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -36,11 +38,41 @@ def read_source(path: str) -> tuple[str, bytes]:
         raw = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
+    encoding = declared_encoding(raw)
     try:
         # newline="" semantics: keep \r\n exactly as it is so untouched lines stay byte-identical.
-        return raw.decode("utf-8"), raw
+        return raw.decode(encoding), raw
     except UnicodeDecodeError as exc:
-        raise SourceError(f"not valid UTF-8 (byte {exc.start}): flytemigrate only reads UTF-8 source") from exc
+        if encoding == "utf-8":
+            why = "files are read as UTF-8 unless a coding line (PEP 263) declares another encoding"
+            raise SourceError(f"not valid UTF-8 (byte {exc.start}): {why}") from exc
+        raise SourceError(f"not valid {encoding} (byte {exc.start}), the encoding its coding line declares") from exc
+
+
+# PEP 263: a ``coding`` comment on one of the first two lines names the file's encoding.
+_CODING_RE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def declared_encoding(data: bytes | str) -> str:
+    """The encoding a Python source declares (PEP 263), ``utf-8`` when it declares none.
+
+    Python reads such files in that encoding, so flytemigrate reads and writes them in it too
+    (a latin-1 module stays latin-1). A byte-order mark means UTF-8, as it does for Python.
+    Raises SourceError for an encoding Python does not know.
+    """
+    head = data[:1024]
+    text = head.decode("latin-1") if isinstance(head, bytes) else head
+    for line in text.splitlines()[:2]:
+        match = _CODING_RE.match(line)
+        if match:
+            try:
+                name = codecs.lookup(match.group(1)).name
+            except LookupError as exc:
+                raise SourceError(f"unknown encoding declared in the coding line: {match.group(1)}") from exc
+            return "utf-8" if name.startswith("utf-8") else name
+        if line.strip() and not line.lstrip().startswith("#"):
+            break  # only comment lines can carry it, and only before any code
+    return "utf-8"
 
 
 def failure(path: str, message: str, code: str = "FM000") -> FileResult:
@@ -113,8 +145,13 @@ def write_atomic(path: str, text: str) -> None:
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".flytemigrate.tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        # Written in the encoding the new text declares, as Python will read it (PEP 263).
+        encoding = declared_encoding(text)
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            try:
+                handle.write(text)
+            except UnicodeEncodeError as exc:
+                raise OSError(f"the new code cannot be written as {encoding}, the file's encoding: {exc.reason}") from exc
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flytemigrate.engine import write_atomic
+from flytemigrate.engine import process, read_source, write_atomic
 from flytemigrate.files import PathError, discover
 
 
@@ -71,3 +71,38 @@ def test_stdin_passthrough_for_non_flyte_code(tmp_path: Path) -> None:
     proc = run_cli("rewrite", "-", cwd=tmp_path, stdin="x = 1  # keep me\n")
     assert proc.returncode == 0
     assert proc.stdout == "x = 1  # keep me\n"
+
+
+def test_a_declared_source_encoding_is_read_and_written_back(tmp_path):
+    """PEP 263: a latin-1 module is read as latin-1 and rewritten as latin-1 (not reported as bad UTF-8)."""
+    from flytemigrate.engine import declared_encoding
+
+    source = (
+        "# -*- coding: latin-1 -*-\n"
+        "# Café prices, in €uros\n"  # the euro sign is not latin-1: a comment is kept as written
+        .replace("€", "E")
+        + "from flytekit import task\n\n\n@task\ndef price(x: float) -> float:\n    return x * 1.2  # TVA à 20 %\n"
+    )
+    path = tmp_path / "prices.py"
+    path.write_bytes(source.encode("latin-1"))
+    assert declared_encoding(path.read_bytes()) == "iso8859-1"
+    text, raw = read_source(str(path))
+    assert text == source and raw == source.encode("latin-1")
+
+    from typer.testing import CliRunner
+
+    from flytemigrate.cli import app
+
+    result = CliRunner().invoke(app, ["rewrite", str(path)])
+    assert result.exit_code == 0, result.output
+    rewritten = path.read_bytes().decode("latin-1")
+    assert "@env.task" in rewritten and "# Café prices" in rewritten and "TVA à 20 %" in rewritten
+    lint = CliRunner().invoke(app, ["lint", "--exit-zero", str(path)])
+    assert "FM000" not in lint.output
+
+
+def test_an_unknown_declared_encoding_is_a_clear_error(tmp_path):
+    path = tmp_path / "odd.py"
+    path.write_bytes(b"# coding: klingon-1\nimport flytekit\n")
+    results = process([str(path)], lambda p, s, o: None, None)
+    assert results[0].status == "failed" and "unknown encoding" in results[0].error

@@ -13,7 +13,8 @@ Flyte 2 attaches a trigger to the task itself::
     @env.task(triggers=nightly)
     def main(day: datetime, region: str = "eu") -> str: ...
 
-``CronSchedule(schedule=|cron_expression=)`` -> ``flyte.Cron``; ``FixedRate(duration=timedelta(...))``
+``CronSchedule(schedule=|cron_expression=)`` -> ``flyte.Cron`` (aliases such as "daily" and AWS
+six-field ``cron_expression`` values become standard five-field expressions; ``offset`` gets a TODO); ``FixedRate(duration=timedelta(...))``
 -> ``flyte.FixedRate(<minutes>)``; ``default_inputs`` and ``fixed_inputs`` -> ``inputs``;
 ``kickoff_time_input_arg`` -> ``flyte.TriggerTime`` bound to that input (an input given twice keeps
 its last value); ``labels``/``annotations`` are kept (``Labels({...})`` unwrapped to the dict);
@@ -29,6 +30,8 @@ with a TODO.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -83,6 +86,42 @@ def launch_plan_parts(codemod: FlyteCodemod, call: cst.Call) -> Optional[LaunchP
     return parts
 
 
+# flytekit's schedule aliases (CronSchedule._VALID_CRON_ALIASES) as five-field expressions
+CRON_ALIASES = {
+    **dict.fromkeys(("hourly", "hours", "@hourly"), "0 * * * *"),
+    **dict.fromkeys(("daily", "days", "@daily"), "0 0 * * *"),
+    **dict.fromkeys(("weekly", "weeks", "@weekly"), "0 0 * * 0"),
+    **dict.fromkeys(("monthly", "months", "@monthly"), "0 0 1 * *"),
+    **dict.fromkeys(("annually", "@annually", "yearly", "years", "@yearly"), "0 0 1 1 *"),
+}
+
+
+def standard_cron(text: str, aws: bool) -> Optional[str]:
+    """A flytekit schedule as flyte.Cron's standard five-field expression; None if it cannot be.
+
+    ``schedule=`` took an alias ("daily", "@hourly") or a five-field expression. The deprecated
+    ``cron_expression=`` took AWS's six fields (minute hour day-of-month month day-of-week year)
+    with ``?`` for "no value" and days of the week numbered 1-7 from Sunday, where standard cron
+    counts 0-6 from Sunday.
+    """
+    text = text.strip()
+    if text in CRON_ALIASES:
+        return CRON_ALIASES[text]
+    fields = text.split()
+    if not aws:
+        return text if len(fields) == 5 else None
+    if len(fields) != 6 or fields[5] not in {"*", "?"}:
+        return None  # a year restriction has no five-field form
+    if re.search(r"[LW#]", " ".join(fields[:5])):
+        return None  # last day / weekday / nth weekday: no standard five-field form
+    minute, hour, dom, month, dow = (f.replace("?", "*") for f in fields[:5])
+    if re.search(r"[0-9]", dow):
+        if not re.fullmatch(r"[1-7]([-,][1-7])*", dow):
+            return None  # L, #, / forms: converted by hand
+        dow = re.sub(r"[1-7]", lambda m: str(int(m.group()) - 1), dow)
+    return " ".join((minute, hour, dom, month, dow))
+
+
 def _last_wins(inputs: list) -> list:
     """Dict elements with literal keys given twice (a default overridden by a fixed input, or by the
     kickoff time) keep the last value, as the merged dict did in Flyte 1."""
@@ -135,6 +174,10 @@ class LaunchPlanCodemod(FlyteCodemod):
 
     DESCRIPTION = "launch plans -> flyte.Trigger"
     TRIGGERS = ("LaunchPlan",)  # LaunchPlan.get_or_create / LaunchPlan.create
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.schedule_todos: list[str] = []  # what a schedule loses in conversion (offset)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body = list(updated_node.body)
@@ -216,7 +259,11 @@ class LaunchPlanCodemod(FlyteCodemod):
             self.report(original, FM_LAUNCH_PLAN, why)
             todo_lines.append((FM_LAUNCH_PLAN, why))
         else:
+            self.schedule_todos = []
             automation = self._automation(schedule)
+            for message in self.schedule_todos:
+                self.report(original, FM_LAUNCH_PLAN, message)
+                todo_lines.append((FM_LAUNCH_PLAN, message))
         if automation is None:
             self.report(original, FM_LAUNCH_PLAN, "schedule could not be converted")
             return with_todo(stmt, FM_LAUNCH_PLAN, "schedule could not be converted to flyte.Cron / flyte.FixedRate")
@@ -332,9 +379,20 @@ class LaunchPlanCodemod(FlyteCodemod):
         positional = [a.value for a in schedule.args if a.keyword is None]
         kickoff = kw.get("kickoff_time_input_arg")
         if self.matches(schedule.func, "flytekit.CronSchedule"):
+            aws = "cron_expression" in kw or (bool(positional) and "schedule" not in kw)
             expr = kw.get("schedule") or kw.get("cron_expression") or (positional[0] if positional else None)
             if expr is None:
                 return None
+            if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
+                standard = standard_cron(expr.evaluated_value, aws)
+                if standard is None:
+                    return None
+                if standard != expr.evaluated_value:
+                    expr = cst.SimpleString(json.dumps(standard))
+            if "offset" in kw:
+                self.schedule_todos.append(
+                    f"CronSchedule offset={source_of(kw['offset'])} has no flyte.Cron counterpart: shift the cron expression by hand"
+                )
             return cst.Call(func=cst.parse_expression("flyte.Cron"), args=[cst.Arg(expr)]), kickoff
         if self.matches(schedule.func, "flytekit.FixedRate"):
             duration = kw.get("duration") or (positional[0] if positional else None)

@@ -5,7 +5,7 @@
   ``module.entry`` and with one misspelt entry name);
 * ``outside_world``: entries that cannot run locally (missing optional package, reference task,
   raw container, secrets, ShellTask), a task that prints a lot, one that writes scratch files to the
-  current directory, one slower than the timeout, settings read at import relative to the current
+  current directory, one that calls sys.exit, one slower than the timeout, settings read at import relative to the current
   directory, and an entry without defaults;
 * ``renamed``: ``verify OLD NEW`` where the conversion renamed an entry and broke a loop (a hang);
 * ``notebook``: a Jupyter notebook with IPython magics, named on the command line.
@@ -86,7 +86,8 @@ def test_entries_that_cannot_run_locally_are_skipped_with_their_reason(monkeypat
     assert "took longer than 4s" in skipped("outside_world.housekeeping.slow[0]")
     needs_inputs = skipped("outside_world.housekeeping.needs_inputs[0]")
     assert "names, threshold" in needs_inputs and "--generate" in needs_inputs
-    for ok in ("noisy[0]", "report[0]"):  # 3000 printed lines; a scratch file in the working directory
+    # 3000 printed lines; a scratch file in the working directory; sys.exit() in a task on both sides
+    for ok in ("noisy[0]", "report[0]", "validated[0]"):
         case = cases[f"outside_world.housekeeping.{ok}"]
         assert list(case) == [], ET.tostring(case, encoding="unicode")
         assert float(case.get("time", "0")) > 0  # the legs' run time, for CI dashboards

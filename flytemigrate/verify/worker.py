@@ -583,6 +583,8 @@ def run_converted(job: dict) -> dict:
                 outcome = _run_runtime(task, kwargs, job) if leg == "runtime" else _run_flyte(task, kwargs)
         except CaseTimeout as exc:
             outcome = {"status": "error", "error_type": "Timeout", "error_message": f"the converted code {exc}"}
+        except SystemExit as exc:  # sys.exit() in a task: an outcome of this case, not the end of the leg
+            outcome = _error_case(exc)
         out.append({**base, **outcome, "duration_s": round(time.perf_counter() - started, 3)})
         beat()
     return {"cases": out}

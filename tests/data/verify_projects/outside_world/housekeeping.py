@@ -1,7 +1,9 @@
-"""Everyday task bodies: chatty logs, scratch files in the current directory, a slow step, settings
-read at import time relative to where the pipeline is started, and an entry without defaults."""
+"""Everyday task bodies: chatty logs, scratch files in the current directory, a slow step, a script-style
+sys.exit, settings read at import time relative to where the pipeline is started, and an entry
+without defaults."""
 import json
 import os
+import sys
 import time
 import typing
 
@@ -30,6 +32,18 @@ def write_report(name: str) -> str:
 def wait_for_upstream(seconds: float) -> float:
     time.sleep(seconds)
     return seconds
+
+
+@task
+def validate(rows: int) -> int:
+    if rows <= 0:
+        sys.exit(f"nothing to process: {rows} rows")
+    return rows
+
+
+@workflow
+def validated(rows: int = 0) -> int:
+    return validate(rows=rows)
 
 
 @workflow

@@ -104,7 +104,9 @@ def scan_module(codemod, module: cst.Module) -> ModuleInfo:
                     kind=kind,
                     is_async=_is_async(codemod, kind, stmt.asynchronous is not None),
                     returns=stmt.returns.annotation if stmt.returns else None,
-                    flyte1_async=stmt.asynchronous is not None or kind == "eager",
+                    # Flyte 1 workflows/dynamics are never async: an ``async def`` one was made so by
+                    # the async style, which runs before the body codemods.
+                    flyte1_async=kind == "eager" or (kind == "task" and stmt.asynchronous is not None),
                 )
     _add_imported(codemod, module, info)
     return info

@@ -116,8 +116,10 @@ def test_renamed_entry_is_paired_and_a_hanging_conversion_times_out(tmp_path, mo
     assert "only the converted code failed: Timeout" in hang["reason"]
     assert code == 1
 
-    code, report = _verify(str(old), str(new), "--entry", "squares", "--leg", "runtime")
-    (missing,) = report["results"]
+    code, report = _verify(str(old), str(new), "--entry", "squares", "--entry", "sqaures", "--leg", "runtime")
+    missing, misspelt = report["results"]
+    assert (misspelt["entry"], misspelt["verdict"]) == ("sqaures", "error")  # not silently nothing
+    assert "no @workflow/@dynamic/@eager entry named 'sqaures' (entries: odd_part, squares)" in misspelt["reason"]
     assert missing["verdict"] == "error"
     assert "no task named 'squares'" in missing["reason"]
     assert "squares_wf" in missing["reason"] and "--entry squares=NEW_NAME" in missing["reason"]

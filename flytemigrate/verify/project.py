@@ -33,6 +33,8 @@ class Project:
     # A scratch copy of ``root`` the flytekit leg imports from instead, when the original modules
     # are not importable as they are (notebooks given on the command line become modules there).
     original_copy: Optional[Path] = None
+    # Every entry the flytekit leg found (selected or not), to tell a misspelt --entry apart.
+    entry_names: list[str] = field(default_factory=list)
 
     @property
     def run_root(self) -> Path:

@@ -274,6 +274,7 @@ def verify_project(project: Project, options: VerifyOptions, pool: Optional[Thre
     if "fatal" in original:
         return [CaseResult(project.label, m, "<module>", 0, {}, "error", reason=f"original: {original['fatal']}")
                 for m in project.modules]
+    project.entry_names = list(original.get("all_entries", []))
     results = [
         CaseResult(project.label, e["module"], "<module>", 0, {}, "skipped" if e["kind"] == "missing-package" else "error",
                    reason=f"original: {e['error']}{_import_hint(e['error'])}")
@@ -417,6 +418,13 @@ def verify_projects(projects: list[Project], options: VerifyOptions, on_result: 
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
+    found = {name for project in projects for name in project.entry_names}
+    for name in options.selected_names():
+        if name not in found and all(r.entry != "<module>" for r in results):
+            # a misspelt --entry would otherwise verify nothing and pass
+            known = ", ".join(sorted(found)[:20]) or "none"
+            results.append(CaseResult(projects[0].label if projects else "", "<entries>", name, 0, {}, "error",
+                                      reason=f"no @workflow/@dynamic/@eager entry named {name!r} (entries: {known})"))
     if options.generate and options.shrink_examples:
         from flytemigrate.verify.shrink import shrink_failures
 

@@ -391,6 +391,7 @@ def run_flytekit(job: dict) -> dict:
             defined_here = (getattr(function, "__module__", None) == module_name if function is not None
                             else _assigned_in(module, name))
             if kind != "task" and defined_here:
+                result.setdefault("all_entries", []).append(name)
                 if not select or name in select:
                     entries.append((module_name, name, obj, kind))
     result["task_names"] = sorted(task_names)

@@ -3,7 +3,7 @@
 * ``@workflow(on_failure=handler)``: flytekit calls ``handler(**workflow inputs)`` when the
   workflow fails and then re-raises. The driver body is wrapped in ``try:`` / ``except
   Exception:`` that calls the handler with the same inputs (by keyword; only the ones the
-  handler declares when it is defined in the module) and re-raises. A handler taking ``err``
+  handler declares when it is defined in the module or imported from a sibling module) and re-raises. A handler taking ``err``
   (Flyte 1 ``FlyteError``) gets ``err=None`` and a TODO: Flyte 2 has no such type.
 * ``failure_policy=WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE``: removed from the
   decorator with a TODO when the body has calls that do not depend on each other: a sync driver
@@ -31,6 +31,7 @@ from flytemigrate.codemods.dataflow_common import (
     FM_FAILURE_POLICY,
     POLICY_KEY,
     assigned_names,
+    imported_functions,
     kwarg,
     module_functions,
     names_used,
@@ -95,10 +96,13 @@ class FailureCodemod(FlyteCodemod):
     def __init__(self, context) -> None:
         super().__init__(context)
         self.functions: dict[str, cst.FunctionDef] = {}
+        self.handlers: dict[str, cst.FunctionDef] = {}
         self.driver_depth = 0
 
     def visit_Module(self, node: cst.Module) -> None:
         self.functions = module_functions(node)
+        # on_failure handlers may come from a sibling module (from .tasks import clean_up)
+        self.handlers = {**imported_functions(self.context.filename, node), **self.functions}
 
     # -- except clauses ------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -215,7 +219,7 @@ class FailureCodemod(FlyteCodemod):
     def _wrap(self, func: cst.FunctionDef, handler: cst.BaseExpression, todos: list[tuple[str, str]]) -> cst.FunctionDef:
         """Wrap the body in try/except that calls the handler with the workflow inputs and re-raises."""
         inputs = param_names(func)
-        handler_def = self.functions.get(handler.value) if isinstance(handler, cst.Name) else None
+        handler_def = self.handlers.get(handler.value) if isinstance(handler, cst.Name) else None
         if handler_def is not None:
             wanted = param_names(handler_def)
             if "err" in wanted:

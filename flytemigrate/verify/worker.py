@@ -620,6 +620,7 @@ def main(argv: list[str]) -> int:
     job_path, result_path = argv[1], argv[2]
     with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)
+    _drop_working_directory_from_path()
     sys.path.insert(0, job["root"])
     os.chdir(job["cwd"])
     try:
@@ -635,6 +636,14 @@ def main(argv: list[str]) -> int:
     os._exit(0)
 
 
+def _drop_working_directory_from_path() -> None:
+    """``python -m`` puts the working directory first on ``sys.path``; a leg's working directory
+    mirrors the user's (links to their packages), so a converted leg could import an original
+    module from there. Modules come from the job's import root only."""
+    here = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", here)]
+
+
 def serve() -> int:
     """Run many jobs in one process (used by shrinking): one JSON job per stdin line, one result per line.
 
@@ -643,6 +652,7 @@ def serve() -> int:
     """
     protocol = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
+    _drop_working_directory_from_path()
     roots: set[str] = set()
     for line in sys.stdin:
         job = json.loads(line)

@@ -130,10 +130,10 @@ def test_module_problems_and_slow_entries_are_items_that_skip_with_a_reason(pyte
     project = pytester.mkdir("proj")
     (project / "training.py").write_text(OPTIONAL_DEPENDENCY)
     (project / "steps.py").write_text(SLOW)
-    pytester.makefile(".toml", pyproject="[tool.flytemigrate]\ntimeout = 3\n")
+    pytester.makefile(".toml", pyproject="[tool.flytemigrate]\ntimeout = 30\n")  # the option wins
     result = pytester.runpytest_inprocess(
         "--flytemigrate-verify", str(project), "--flytemigrate-verify-leg", "runtime",
-        "-p", "no:cacheprovider", "-v", "-rs",
+        "--flytemigrate-verify-timeout", "3", "-p", "no:cacheprovider", "-v", "-rs",
     )
     result.assert_outcomes(passed=1, skipped=2)
     result.stdout.fnmatch_lines([

@@ -36,6 +36,8 @@ def pytest_addoption(parser):  # type: ignore[no-untyped-def]
                     help="Run each converted task call from a fresh import of its module.")
     group.addoption("--flytemigrate-verify-generate", type=int, default=0, metavar="N",
                     help="Also verify N input sets generated from the type hints.")
+    group.addoption("--flytemigrate-verify-timeout", type=float, default=None, metavar="SECONDS",
+                    help="Seconds per case and per module import (default: [tool.flytemigrate] timeout).")
 
 
 class VerifyFailure(Exception):
@@ -56,7 +58,7 @@ class _Session:
             legs=tuple(config.getoption("flytemigrate_verify_leg")) or None,
             generate=config.getoption("flytemigrate_verify_generate"),
             float_tolerance=settings.float_tolerance,
-            timeout=settings.timeout,
+            timeout=config.getoption("flytemigrate_verify_timeout") or settings.timeout,
             replay=config.getoption("flytemigrate_verify_replay"),
             isolate=config.getoption("flytemigrate_verify_isolate"),
             shrink_examples=0,

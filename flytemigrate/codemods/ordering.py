@@ -153,7 +153,17 @@ class OrderingCodemod(FlyteCodemod):
             names = [op.value for op in chain if isinstance(op, cst.Name)]
             keys = [("name", op.value) if isinstance(op, cst.Name) else ("call", cst.Module([]).code_for_node(op)) for op in chain]
             pairs = self.context.scratch.setdefault(ORDER_KEY, {}).setdefault(updated_node.name.value, [])
-            pairs.extend(zip(keys, keys[1:]))
+            pairs.extend(zip(keys, keys[1:]))  # the async style keeps these apart when it gathers
+            early = self._calls_first_target(body, chain, i)
+            if early is not None and new_stmts:
+                # `t2() >> a` where `a = t1()` came earlier: t2() must run before that statement
+                moved = body[i : i + len(new_stmts)]
+                del body[i : i + len(new_stmts)]
+                moved[0] = moved[0].with_changes(leading_lines=[*body[early].leading_lines, *moved[0].leading_lines])
+                body[early] = body[early].with_changes(leading_lines=[])
+                body[early:early] = moved
+                i += len(new_stmts)
+                continue
             ok = all(self._order(body, a, b) for a, b in zip(names, names[1:]))
             if not ok:
                 self.report(originals.get(id(stmt), original_node), FM_ORDERING, "node ordering could not be reproduced by moving statements")
@@ -170,6 +180,23 @@ class OrderingCodemod(FlyteCodemod):
         if not changed:
             return updated_node
         return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+
+    def _calls_first_target(self, body: list[cst.BaseStatement], chain: list[cst.BaseExpression], at: int) -> Optional[int]:
+        """For a chain of calls followed by node names (``t2() >> a``), the index of the first
+        statement, before ``at``, defining one of those names, when the calls can move there (they
+        read nothing bound from there on); None otherwise."""
+        kinds = [isinstance(op, cst.Name) for op in chain]
+        if not (any(kinds) and not all(kinds) and kinds == sorted(kinds)):
+            return None  # not "calls, then names"
+        defined = [self._defining(body[:at], op.value) for op in chain if isinstance(op, cst.Name)]
+        defined = [d for d in defined if d is not None]
+        if not defined:
+            return None
+        early = min(defined)
+        read = set().union(*(names_used(op) for op in chain if not isinstance(op, cst.Name)))
+        if any(read & assigned_names(stmt) for stmt in body[early:at]):
+            return None
+        return early
 
     @staticmethod
     def _defining(body: list[cst.BaseStatement], name: str) -> Optional[int]:

@@ -8,7 +8,8 @@
   current directory, one that calls sys.exit, one slower than the timeout, settings read at import relative to the current
   directory, and an entry without defaults;
 * ``renamed``: ``verify OLD NEW`` where the conversion renamed an entry and broke a loop (a hang);
-* ``notebook``: a Jupyter notebook with IPython magics, named on the command line.
+* ``notebook``: a Jupyter notebook with IPython magics, named on the command line;
+* ``namespace_pkg``: a PEP 420 namespace package (no ``__init__.py``) imported absolutely.
 
 Each CLI run is one verify (one subprocess per leg); the slow paths are cut short by ``--timeout``.
 """
@@ -136,3 +137,12 @@ def test_a_notebook_named_on_the_command_line_is_verified_by_its_code_cells(tmp_
     assert set(result["legs"]) >= {"flytekit", "runtime"}
     assert code == 0
     assert sorted(p.name for p in notebook_dir.iterdir()) == before  # no .py written beside it
+
+
+def test_namespace_packages_import_as_deployed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, report = _verify("--rewrite", str(PROJECTS / "namespace_pkg" / "src"), "--leg", "runtime")
+    (result,) = report["results"]  # was: skipped, "missing optional package 'acme'"
+    assert (result["module"], result["entry"], result["verdict"]) == ("acme.flows.workflows", "high_share", "equivalent")
+    assert result["legs"]["flytekit"]["output"] == 2
+    assert code == 0

@@ -66,6 +66,32 @@ def import_root(path: Path) -> tuple[Path, str]:
     while (directory / "__init__.py").exists() and directory.parent != directory:
         parts.insert(0, directory.name)
         directory = directory.parent
+    return _namespace_root(path, directory, parts)
+
+
+_ABSOLUTE_IMPORT_RE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import|import[ \t]+([A-Za-z_]\w*))", re.M)
+
+
+def _namespace_root(path: Path, directory: Path, parts: list[str]) -> tuple[Path, str]:
+    """Move the root above namespace packages (directories without ``__init__.py``) that the module
+    imports itself through: ``src/acme/flows/wf.py`` doing ``from acme.flows.tasks import t`` is
+    ``acme.flows.wf`` under ``src``, as its deployment imports it, not ``wf`` under ``src/acme/flows``
+    (where ``acme`` would look like a missing package)."""
+    if path.suffix != ".py":
+        return directory, ".".join(parts)
+    try:
+        source = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return directory, ".".join(parts)
+    imported = {a or b for a, b in _ABSOLUTE_IMPORT_RE.findall(source)}
+    candidate = directory
+    for _ in range(4):  # as far up as the rewrite resolves namespace packages
+        if candidate.parent == candidate:
+            break
+        if candidate.name in imported and not (candidate.parent / candidate.name / "__init__.py").exists():
+            prefix = list(directory.relative_to(candidate.parent).parts)
+            return candidate.parent, ".".join(prefix + parts)
+        candidate = candidate.parent
     return directory, ".".join(parts)
 
 

@@ -8,14 +8,14 @@ import os
 import typing
 
 import pandas as pd
-from flytekit import Secret, dynamic, kwtypes, task, workflow
+from flytekit import LaunchPlan, Secret, dynamic, kwtypes, task, workflow
 from flytekit.extras.tasks.shell import OutputLocation, ShellTask
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
 from flytekit.types.structured import StructuredDataset
 
 from flytemigrate.verify.inputs import DATA_DIR_ENV, decode_inputs, encode_inputs, generate_inputs
-from flytemigrate.verify.worker import _entry_skip_reason, _file_cases, _skip_reason
+from flytemigrate.verify.worker import _entry_skip_reason, _file_cases, _launch_plan_inputs, _skip_reason
 
 
 def test_file_and_directory_inputs_are_generated_as_real_files(tmp_path, monkeypatch) -> None:
@@ -125,3 +125,19 @@ def test_dynamic_entries_are_skipped_for_what_their_code_calls_not_for_their_mod
     module_tasks = [call_api, plain, fan_through_helper, fan_plain]
     assert "needs secrets" in (_entry_skip_reason(fan_through_helper, "dynamic", module_tasks) or "")
     assert _entry_skip_reason(fan_plain, "dynamic", module_tasks) is None  # call_api is in its module only
+
+
+@workflow
+def count_rows(data: FlyteFile, limit: int) -> int:
+    return size(f=data)
+
+
+def test_launch_plan_inputs_are_cases_unless_they_point_at_cloud_storage(tmp_path) -> None:
+    local = tmp_path / "rows.txt"
+    local.write_text("a\nb\n")
+    LaunchPlan.get_or_create(workflow=count_rows, name="count_rows_local",
+                             default_inputs={"data": FlyteFile(str(local)), "limit": 5})
+    LaunchPlan.get_or_create(workflow=count_rows, name="count_rows_prod",
+                             fixed_inputs={"data": FlyteFile("s3://acme-prod/rows.txt"), "limit": 5})
+    cases = _launch_plan_inputs()[id(count_rows)]
+    assert [(str(c["data"].path), c["limit"]) for c in cases] == [(str(local), 5)]  # no s3 download

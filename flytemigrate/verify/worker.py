@@ -25,6 +25,7 @@ import importlib
 import inspect
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -269,8 +270,6 @@ def _missing_inputs_reason(missing: list[str], module: str, name: str, job: dict
 def _assigned_in(module: Any, name: str) -> bool:
     """``name = ...`` at the top level of ``module``'s source: where an entity without a function
     (an imperative workflow) is defined, as opposed to modules that import it."""
-    import re
-
     try:
         source = inspect.getsource(module)
     except (OSError, TypeError):
@@ -294,12 +293,36 @@ def _launch_plan_inputs() -> dict[int, list[dict]]:
             workflow = plan.workflow
         except Exception:  # noqa: BLE001 - reference or half-built plans carry no local inputs
             continue
-        if not inputs or "Reference" in type(plan).__name__:
+        if not inputs or "Reference" in type(plan).__name__ or _mentions_remote_data(inputs):
             continue
         cases = found.setdefault(id(workflow), [])
         if inputs not in cases:
             cases.append(inputs)
     return found
+
+
+_REMOTE_URI = re.compile(r"^(?:s3|gs|gcs|abfss?|wasbs?|https?|flyte)://", re.I)
+
+
+def _mentions_remote_data(inputs: dict) -> bool:
+    """Launch plan inputs that point at cloud storage (``FlyteFile("s3://...")``): running them would
+    fetch production data over the network, which a local verify never does."""
+    def walk(value: Any) -> bool:
+        if isinstance(value, str):
+            return bool(_REMOTE_URI.match(value))
+        path = getattr(value, "path", None) if type(value).__name__ in ("FlyteFile", "FlyteDirectory") else None
+        if path is not None:
+            return walk(str(path))
+        uri = getattr(value, "uri", None) if type(value).__name__ == "StructuredDataset" else None
+        if uri is not None:
+            return walk(str(uri))
+        if isinstance(value, dict):
+            return any(walk(v) for v in value.values())
+        if isinstance(value, (list, tuple, set)):
+            return any(walk(v) for v in value)
+        return False
+
+    return any(walk(v) for v in inputs.values())
 
 
 def _entry_skip_reason(entity: Any, kind: str, module_tasks: list) -> str | None:

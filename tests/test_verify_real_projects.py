@@ -83,6 +83,7 @@ def test_entries_that_cannot_run_locally_are_skipped_with_their_reason(monkeypat
     assert "container task 'ellipse-area-metadata-shell'" in skipped("outside_world.remote_steps.area[0]")
     assert "needs secrets" in skipped("outside_world.remote_steps.warehouse_report[0]")
     assert "shell task 'copy_file'" in skipped("outside_world.shell_steps.copy_wf[0]")
+    assert "dataset point at remote data" in skipped("outside_world.remote_steps.public_dataset[0]")  # no download
     # one slow entry costs its own case only, not the module or the project
     assert "took longer than 4s" in skipped("outside_world.housekeeping.slow[0]")
     needs_inputs = skipped("outside_world.housekeeping.needs_inputs[0]")

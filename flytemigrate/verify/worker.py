@@ -304,6 +304,11 @@ def _launch_plan_inputs() -> dict[int, list[dict]]:
 _REMOTE_URI = re.compile(r"^(?:s3|gs|gcs|abfss?|wasbs?|https?|flyte)://", re.I)
 
 
+def _remote_inputs(inputs: dict) -> list[str]:
+    """Names of inputs whose value is a URL or cloud-storage location (downloading it is network I/O)."""
+    return [name for name, value in inputs.items() if _mentions_remote_data({name: value})]
+
+
 def _mentions_remote_data(inputs: dict) -> bool:
     """Launch plan inputs that point at cloud storage (``FlyteFile("s3://...")``): running them would
     fetch production data over the network, which a local verify never does."""
@@ -501,8 +506,13 @@ def run_flytekit(job: dict) -> dict:
         for index, kwargs in enumerate(cases):
             case = {**base, "index": index, "inputs": vin.encode_inputs(kwargs),
                     "generated": generated_from is not None and index >= generated_from}
+            remote = _remote_inputs(kwargs)
             if reason:
                 case.update(status="skipped", reason=reason)
+            elif remote:
+                case.update(status="skipped", reason=(
+                    f"input(s) {', '.join(remote)} point at remote data (a URL or cloud storage): verify runs "
+                    "without network; give local copies in inputs.yaml"))
             elif job.get("run", True):
                 calls.clear()
                 recording_root[0] = kind in ("workflow", "eager")  # the eager root bypasses the patches

@@ -1,6 +1,8 @@
-"""Workflows calling what cannot run in a local verify: a reference task, a raw container, a secret."""
+"""Workflows calling what cannot run in a local verify: a reference task, a raw container, a secret,
+a dataset downloaded from a URL."""
 import flytekit
 from flytekit import ContainerTask, Secret, kwtypes, reference_task, task, workflow
+from flytekit.types.file import FlyteFile
 
 
 @reference_task(
@@ -49,3 +51,14 @@ def area(a: float = 1.0, b: float = 2.0) -> float:
 @workflow
 def warehouse_report(table: str = "orders") -> int:
     return fetch_rows(table=table)
+
+
+@task
+def count_lines(dataset: FlyteFile) -> int:
+    with open(dataset) as handle:
+        return sum(1 for _ in handle)
+
+
+@workflow
+def public_dataset(dataset: FlyteFile = "https://people.sc.fsu.edu/~jburkardt/data/csv/biostats.csv") -> int:
+    return count_lines(dataset=dataset)

@@ -807,6 +807,18 @@ class TypesCodemod(FlyteCodemod):
                 download = cst.Call(cst.Attribute(args[i].value, cst.Name("download_sync")))
                 args[i] = args[i].with_changes(value=download)
                 changed = True
+            elif isinstance(value, (cst.List, cst.Tuple)) and isinstance(args[i].value, (cst.List, cst.Tuple)):
+                # subprocess.run(["wc", "-l", f]): a FlyteFile was PathLike inside argument lists too
+                elements = list(args[i].value.elements)
+                hit = False
+                for j, element in enumerate(value.elements):
+                    if not isinstance(element, cst.StarredElement) and self._input_kind(element.value) in {"File", "Dir"}:
+                        call = cst.Call(cst.Attribute(elements[j].value, cst.Name("download_sync")))
+                        elements[j] = elements[j].with_changes(value=call)
+                        hit = True
+                if hit:
+                    args[i] = args[i].with_changes(value=args[i].value.with_changes(elements=elements))
+                    changed = True
         return updated_node.with_changes(args=args) if changed else updated_node
 
     def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:

@@ -169,19 +169,27 @@ class WorkflowCodemod(FlyteCodemod):
     def visit_DictComp(self, node: cst.DictComp) -> None:
         self._visit_comprehension(node)
 
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        return updated_node.with_changes(value=_parenthesise(updated_node.value)) if self._in_driver else updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        return updated_node.with_changes(func=_parenthesise(updated_node.func)) if self._in_driver else updated_node
+
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         if not self._in_driver:
             return updated_node
         shape = self._shape(original_node.value)
         if not shape or shape[0] != "one" or original_node.attr.value not in shape[1]:
-            return updated_node
+            return updated_node.with_changes(value=_parenthesise(updated_node.value))
         index = shape[1].index(original_node.attr.value)
         value = updated_node.value
         if len(shape[1]) == 1:
-            # A one-field NamedTuple output arrives as the bare value (``int``, not ``(int,)``).
-            if isinstance(value, cst.Await) and not value.lpar:
-                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-            return value.with_changes(lpar=list(value.lpar) + list(updated_node.lpar), rpar=list(updated_node.rpar) + list(value.rpar))
+            # A one-field NamedTuple output arrives as the bare value (``int``, not ``(int,)``). An
+            # awaited one loses the parentheses that only the attribute needed; a trailer that
+            # follows gets them back in leave_Attribute/leave_Subscript/leave_Call.
+            if isinstance(value, cst.Await):
+                value = value.with_changes(lpar=[], rpar=[])
+            return value.with_changes(lpar=list(updated_node.lpar), rpar=list(updated_node.rpar))
         if isinstance(value, cst.Await) and not value.lpar:
             value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         return cst.Subscript(
@@ -190,3 +198,10 @@ class WorkflowCodemod(FlyteCodemod):
             lpar=list(updated_node.lpar),
             rpar=list(updated_node.rpar),
         )
+
+
+def _parenthesise(value: cst.BaseExpression) -> cst.BaseExpression:
+    """``await`` binds looser than a trailer: ``(await t.aio()).x``, ``(await t.aio())[0]``."""
+    if isinstance(value, cst.Await) and not value.lpar:
+        return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return value

@@ -1,14 +1,15 @@
 """``--generate`` for file, directory and dataset inputs, and the flytekit leg's handling of entities that
 are not plain Python function tasks (ShellTask) or that fail to compile, and the skip reasons of dynamic
-entries (judged by the tasks their code calls)."""
+entries (judged by the tasks their code calls), launch plan inputs and human-input gates."""
 
 from __future__ import annotations
 
 import os
 import typing
+from datetime import timedelta
 
 import pandas as pd
-from flytekit import LaunchPlan, Secret, dynamic, kwtypes, task, workflow
+from flytekit import LaunchPlan, Secret, approve, dynamic, kwtypes, sleep, task, wait_for_input, workflow
 from flytekit.extras.tasks.shell import OutputLocation, ShellTask
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
@@ -141,3 +142,40 @@ def test_launch_plan_inputs_are_cases_unless_they_point_at_cloud_storage(tmp_pat
                              fixed_inputs={"data": FlyteFile("s3://acme-prod/rows.txt"), "limit": 5})
     cases = _launch_plan_inputs()[id(count_rows)]
     assert [(str(c["data"].path), c["limit"]) for c in cases] == [(str(local), 5)]  # no s3 download
+
+
+@task
+def make_report(total: float) -> str:
+    return f"report: {total}"
+
+
+@task
+def publish(report: str, title: str) -> str:
+    return f"{title}: {report}"
+
+
+@workflow
+def titled_report(total: float = 1.0) -> str:
+    report = make_report(total=total)
+    title = wait_for_input("title", timeout=timedelta(hours=1), expected_type=str)
+    return publish(report=report, title=title)
+
+
+@workflow
+def approved_report(total: float = 1.0) -> str:
+    return publish(report=approve(make_report(total=total), "approve-report", timeout=timedelta(hours=2)), title="ok")
+
+
+@workflow
+def paced_report(total: float = 1.0) -> str:
+    pause = sleep(timedelta(seconds=1))
+    report = make_report(total=total)
+    pause >> report
+    return report
+
+
+def test_human_input_gates_are_skipped_and_sleeps_are_not() -> None:
+    # both SDKs prompt on stdin for wait_for_input/approve in local runs (flytekit: Abort, flyte: EOFError)
+    assert "human input at gate 'title'" in (_skip_reason(titled_report) or "")
+    assert "human input at gate 'approve-report'" in (_skip_reason(approved_report) or "")
+    assert _skip_reason(paced_report) is None

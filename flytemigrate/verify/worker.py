@@ -176,6 +176,9 @@ def _skip_reason(entity: Any, seen: set[int] | None = None) -> str | None:
         return f"calls remote entity/reference task {getattr(entity, 'name', entity)!r}"
     if "ContainerTask" in cls_names:
         return f"calls container task {getattr(entity, 'name', entity)!r}"
+    if "Gate" in cls_names and getattr(entity, "_sleep_duration", None) is None:
+        # wait_for_input / approve: both SDKs prompt on stdin locally; nobody is there to answer
+        return f"waits for human input at gate {getattr(entity, 'name', entity)!r} (wait_for_input/approve)"
     special = _special_task_kind(entity, cls_names)
     if special:
         return f"calls {special} {getattr(entity, 'name', entity)!r}, which the converted code cannot run locally"

@@ -25,6 +25,8 @@ The behaviour that differs, measured on flyte 2.12:
   values like a parameter, so the same path and method rewrites apply to them; so are File/Dir/
   DataFrame fields of dataclasses / models received as parameters (``res.file``), whether the class
   is defined in the module or imported from a sibling (``from .types import Outputs``, read with ``ast``).
+* ``str(f)`` and ``f"{f}"`` of a FlyteFile/FlyteDirectory input were its local path (flytekit's
+  ``__str__``); in a task they become ``f.download_sync()`` (a flyte.io value formats as its model repr).
 * Plain helper functions are called from tasks with ``f.download_sync()`` paths (the same contract
   whether the helper is in this module or in a sibling converted on its own), so in a helper a
   ``f: FlyteFile`` parameter is a local path: annotated ``str``, ``f.download()`` / ``f.path`` are
@@ -678,6 +680,15 @@ class TypesCodemod(FlyteCodemod):
         helper_call = self._helper_path_call(original_node, updated_node)
         if helper_call is not None:
             return helper_call
+        if (
+            self._scopes[-1].leaf
+            and self._builtin(original_node.func, "str")
+            and len(original_node.args) == 1
+            and original_node.args[0].keyword is None
+            and not original_node.args[0].star
+            and self._input_kind(original_node.args[0].value) in {"File", "Dir"}
+        ):  # str(f): flytekit's __str__ was the local path
+            return cst.Call(cst.Attribute(updated_node.args[0].value, cst.Name("download_sync")))
         updated_node = self._record_call(original_node, updated_node)
         updated_node = self._literal_path_arguments(original_node, updated_node)
         return self._download_path_args(original_node, updated_node)
@@ -778,6 +789,20 @@ class TypesCodemod(FlyteCodemod):
             rest.append(arg.with_changes(keyword=cst.Name(keyword)) if keyword else arg)
         func = cst.Attribute(value=updated_node.func, attr=cst.Name("from_local_sync"))
         return updated_node.with_changes(func=func, args=[first, *rest])
+
+    def leave_FormattedStringExpression(
+        self, original_node: cst.FormattedStringExpression, updated_node: cst.FormattedStringExpression
+    ) -> cst.FormattedStringExpression:
+        """``f"{f}"`` in a task: flytekit formatted a FlyteFile as its local path."""
+        if (
+            self._scopes[-1].leaf
+            and original_node.conversion is None
+            and original_node.format_spec is None
+            and self._input_kind(original_node.expression) in {"File", "Dir"}
+        ):
+            call = cst.Call(cst.Attribute(updated_node.expression, cst.Name("download_sync")))
+            return updated_node.with_changes(expression=call)
+        return updated_node
 
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
         """``FlyteFile["csv"]`` -> ``flyte.io.File``: see the module docstring for why the format goes."""

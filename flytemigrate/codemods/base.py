@@ -182,6 +182,8 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
         # One list of pending TODO comments per statement being visited; a TODO lands above the
         # innermost statement that contains the construct (for a decorator: above the function).
         self._todo_stack: list[list[str]] = []
+        # The TODO comments already above each statement being visited (left by earlier codemods).
+        self._existing_todos: list[list[str]] = []
         self._reset_names(None)
 
     def _reset_names(self, module: Optional[cst.Module]) -> None:
@@ -208,6 +210,9 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if type(node) in STATEMENT_TYPES:
             self._todo_stack.append([])
+            self._existing_todos.append(
+                [line.comment.value for line in node.leading_lines if line.comment is not None and line.comment.value.startswith(TODO_PREFIX)]
+            )
         slots = NOT_ACCESS_SLOTS.get(type(node))
         if slots is not None:
             collect_not_accesses(node, slots, self._not_accesses)
@@ -253,6 +258,7 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
                 if result is not updated_node:
                     self.modified = True
         if type(original_node) in STATEMENT_TYPES and self._todo_stack:
+            self._existing_todos.pop()
             pending = self._todo_stack.pop()
             if pending and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 commented = add_leading_comments(result, pending)
@@ -268,6 +274,10 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
             comment = todo_comment(code, message)
             if comment not in self._todo_stack[-1]:
                 self._todo_stack[-1].append(comment)
+
+    def statement_todos(self) -> list[str]:
+        """The ``# TODO(flytemigrate ...)`` comments already above the innermost statement being visited."""
+        return self._existing_todos[-1] if self._existing_todos else []
 
     def decorator_kind(self, decorator: cst.Decorator) -> Optional[str]:
         """'task' / 'workflow' / 'dynamic' / 'eager' for a Flyte 1 decorator, else None."""

@@ -75,3 +75,16 @@ def test_rewrite_keeps_layout_and_converts_the_file_and_its_imported_helpers(tmp
     assert (package / "workflows.py").read_text() == WORKFLOWS  # originals untouched
     assert project.inputs_file == (tmp_path / "proj").resolve() / "inputs.yaml"
     assert project.modules == ["pipelines.workflows"]
+
+
+def test_roots_with_the_same_directory_name_get_distinct_labels(tmp_path):
+    files = []
+    for service in ("billing", "search"):
+        source = tmp_path / "services" / service / "src"
+        source.mkdir(parents=True)
+        (source / "flows.py").write_text(WORKFLOWS.replace("from .helpers import inc", "from helpers import inc"))
+        (source / "helpers.py").write_text(HELPER)
+        files.append(str(source / "flows.py"))
+    projects = rewrite_projects(files, tmp_path / "scratch", False, None)
+    # results are looked up by label (pytest items, shrinking): two 'src' would share one verdict
+    assert sorted(p.label for p in projects) == ["billing/src", "search/src"]

@@ -35,6 +35,8 @@ class Project:
     original_copy: Optional[Path] = None
     # Every entry the flytekit leg found (selected or not), to tell a misspelt --entry apart.
     entry_names: list[str] = field(default_factory=list)
+    # The label when the root's own name is not unique (two services' src/ directories).
+    name: Optional[str] = None
 
     @property
     def run_root(self) -> Path:
@@ -43,7 +45,7 @@ class Project:
 
     @property
     def label(self) -> str:
-        return self.root.name or str(self.root)
+        return self.name or self.root.name or str(self.root)
 
     def project_names(self) -> list[str]:
         """Top-level names importable from the roots (so a missing one is a project bug, not a package)."""
@@ -256,4 +258,22 @@ def rewrite_projects(
         if error:
             project = owner[path]
             project.rewrite_notes.append(f"{Path(path).relative_to(project.converted_root)}: {error}")
+    _unique_labels(projects)
     return projects
+
+
+def _unique_labels(projects: list[Project]) -> None:
+    """Projects are told apart by label (reports, pytest ids, result lookups): roots with the same
+    directory name (``services/billing/src``, ``services/search/src``) get their path below the
+    common parent as label."""
+    import collections
+    import os
+
+    counts = collections.Counter(p.label for p in projects)
+    clashing = [p for p in projects if counts[p.label] > 1]
+    if not clashing:
+        return
+    common = Path(os.path.commonpath([str(p.root) for p in clashing]))
+    for project in clashing:
+        relative = project.root.relative_to(common).as_posix() if project.root != common else project.root.name
+        project.name = relative or project.root.name

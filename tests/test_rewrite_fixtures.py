@@ -135,3 +135,23 @@ def test_diagnostic_lines_point_into_the_original_file() -> None:
     )
     out = transform_source(source, path="x.py")
     assert [(d.code, d.line) for d in out.diagnostics] == [("FM525", 6)]
+
+
+def test_environment_names_are_qualified_by_packages(tmp_path: Path) -> None:
+    """Two ``tasks.py`` of different packages get different environment names (flyte refuses to
+    deploy two environments of the same name together); a module outside packages keeps its name."""
+    source = "from flytekit import task\n\n\n@task\ndef t(x: int) -> int:\n    return x\n"
+    names = []
+    for package in ("billing", "shipping"):
+        (tmp_path / "monorepo" / package).mkdir(parents=True)
+        (tmp_path / "monorepo" / package / "__init__.py").write_text("")
+        module = tmp_path / "monorepo" / package / "tasks.py"
+        module.write_text(source)
+        names.append(transform_source(source, path=str(module)).code)
+    assert 'name="billing_tasks"' in names[0] and 'name="shipping_tasks"' in names[1]
+    loose = tmp_path / "scripts" / "Nightly-Report.py"
+    loose.parent.mkdir()
+    loose.write_text(source)
+    assert 'name="nightly_report"' in transform_source(source, path=str(loose)).code
+    init = tmp_path / "monorepo" / "billing" / "__init__.py"
+    assert 'name="billing"' in transform_source(source, path=str(init)).code

@@ -48,12 +48,31 @@ from flytemigrate.codemods.todo_codes import FM_DEPENDS_ON, FM_NO_EQUIVALENT
 
 
 def env_name_from_path(path: Optional[str]) -> str:
-    """A valid Flyte 2 environment name (snake_case) derived from a module's file name."""
-    stem = Path(path).stem if path and path != "-" else ""
-    if stem == "__init__" and path:
-        stem = Path(path).parent.name
-    name = re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")
+    """A valid Flyte 2 environment name (snake_case) derived from a module's dotted name.
+
+    A module inside packages is named with them (``shop/tasks.py`` -> ``shop_tasks``), as Flyte 1
+    named its tasks (``shop.tasks.clean``): a monorepo has many ``tasks.py``, and flyte refuses to
+    deploy two environments with the same name together ("Duplicate environment name"). A module
+    outside any package keeps its file name (``pipeline.py`` -> ``pipeline``).
+    """
+    if not path or path == "-":
+        return "main"
+    parts = _module_parts(Path(path))
+    name = re.sub(r"[^a-z0-9]+", "_", "_".join(parts).lower()).strip("_")
     return name or "main"
+
+
+def _module_parts(path: Path) -> list[str]:
+    """``["shop", "tasks"]`` for ``.../shop/tasks.py`` when ``shop`` is a package (has ``__init__.py``)."""
+    parts = [] if path.stem == "__init__" else [path.stem]
+    try:
+        directory = path.resolve().parent
+    except OSError:
+        return parts or [path.parent.name]
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return parts or [path.parent.name]
 
 
 @dataclass

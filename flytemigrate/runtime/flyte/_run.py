@@ -110,6 +110,10 @@ class ActionID:
 
     name: str
     run_name: Optional[str] = None
+    # Set on a cluster; None in a local run, as in the SDK's local mode.
+    project: Optional[str] = None
+    domain: Optional[str] = None
+    org: Optional[str] = None
 
 
 @dataclass

@@ -298,3 +298,38 @@ class DataFrame:
 
 for _c in (File, Dir, DataFrame):
     _c.__module__ = "flyte.io"
+
+
+class HashFunction:
+    """A user function that hashes a value (``Annotated[pd.DataFrame, HashFunction.from_fn(f)]``).
+
+    Like the SDK's: ``update`` stores ``fn(data)``, ``result`` returns it. Locally it only changes
+    cache keys, which the runtime computes from the values themselves.
+    """
+
+    def __init__(self, fn):
+        self._fn = fn
+        self._value = None
+
+    def update(self, data) -> None:
+        self._value = self._fn(data)
+
+    def result(self) -> str:
+        return self._value
+
+    @classmethod
+    def from_fn(cls, fn) -> "HashFunction":
+        return cls(fn)
+
+
+class PrecomputedValue:
+    """A hash known in advance (``update`` is ignored)."""
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def update(self, data) -> None:
+        return None
+
+    def result(self) -> str:
+        return self._value

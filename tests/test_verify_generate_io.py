@@ -16,7 +16,13 @@ from flytekit.types.file import FlyteFile
 from flytekit.types.structured import StructuredDataset
 
 from flytemigrate.verify.inputs import DATA_DIR_ENV, decode_inputs, encode_inputs, generate_inputs
-from flytemigrate.verify.worker import _entry_skip_reason, _file_cases, _launch_plan_inputs, _skip_reason
+from flytemigrate.verify.worker import (
+    _entry_skip_reason,
+    _file_cases,
+    _launch_plan_inputs,
+    _remote_inputs,
+    _skip_reason,
+)
 
 
 def test_file_and_directory_inputs_are_generated_as_real_files(tmp_path, monkeypatch) -> None:
@@ -179,3 +185,11 @@ def test_human_input_gates_are_skipped_and_sleeps_are_not() -> None:
     assert "human input at gate 'title'" in (_skip_reason(titled_report) or "")
     assert "human input at gate 'approve-report'" in (_skip_reason(approved_report) or "")
     assert _skip_reason(paced_report) is None
+
+
+def test_only_file_typed_inputs_holding_urls_count_as_remote_data() -> None:
+    # a str that holds a URL is text (a task may only format it); a FlyteFile URL is downloaded
+    signature = {"url": str, "data": FlyteFile}
+    assert _remote_inputs({"url": "https://example.com/index.html", "data": "gs://acme/rows.txt"}, signature) == ["data"]
+    assert _remote_inputs({"url": "https://example.com/index.html", "data": "rows.txt"}, signature) == []
+    assert _remote_inputs({"url": "x", "data": FlyteFile("s3://acme/rows.txt")}, {}) == ["data"]  # no hints

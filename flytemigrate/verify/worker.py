@@ -296,7 +296,8 @@ def _launch_plan_inputs() -> dict[int, list[dict]]:
             workflow = plan.workflow
         except Exception:  # noqa: BLE001 - reference or half-built plans carry no local inputs
             continue
-        if not inputs or "Reference" in type(plan).__name__ or _mentions_remote_data(inputs):
+        # a plan over cloud data would download production data: not a local case
+        if not inputs or "Reference" in type(plan).__name__ or _remote_inputs(inputs, workflow):
             continue
         cases = found.setdefault(id(workflow), [])
         if inputs not in cases:
@@ -305,32 +306,40 @@ def _launch_plan_inputs() -> dict[int, list[dict]]:
 
 
 _REMOTE_URI = re.compile(r"^(?:s3|gs|gcs|abfss?|wasbs?|https?|flyte)://", re.I)
+# Inputs of these types are downloaded by flytekit before the task runs (a URL given for one is
+# fetched); a plain ``str`` holding a URL is only text unless the task itself goes to the network.
+_DATA_TYPE_NAMES = ("FlyteFile", "FlyteDirectory", "StructuredDataset", "FlyteSchema", "PathLike")
 
 
-def _remote_inputs(inputs: dict) -> list[str]:
-    """Names of inputs whose value is a URL or cloud-storage location (downloading it is network I/O)."""
-    return [name for name, value in inputs.items() if _mentions_remote_data({name: value})]
+def _remote_inputs(inputs: dict, entity: Any) -> list[str]:
+    """Names of file/directory/dataset inputs whose value is a URL or a cloud-storage location."""
+    from flytemigrate.verify import inputs as vin
+
+    try:
+        hints = vin.input_types(entity)
+    except Exception:  # noqa: BLE001 - without hints only flytekit data objects are judged
+        hints = {}
+    remote = []
+    for name, value in inputs.items():
+        typed_as_data = any(n in repr(hints.get(name)) for n in _DATA_TYPE_NAMES)
+        if _points_at_remote_data(value, typed_as_data):
+            remote.append(name)
+    return remote
 
 
-def _mentions_remote_data(inputs: dict) -> bool:
-    """Launch plan inputs that point at cloud storage (``FlyteFile("s3://...")``): running them would
-    fetch production data over the network, which a local verify never does."""
-    def walk(value: Any) -> bool:
-        if isinstance(value, str):
-            return bool(_REMOTE_URI.match(value))
-        path = getattr(value, "path", None) if type(value).__name__ in ("FlyteFile", "FlyteDirectory") else None
-        if path is not None:
-            return walk(str(path))
-        uri = getattr(value, "uri", None) if type(value).__name__ == "StructuredDataset" else None
-        if uri is not None:
-            return walk(str(uri))
-        if isinstance(value, dict):
-            return any(walk(v) for v in value.values())
-        if isinstance(value, (list, tuple, set)):
-            return any(walk(v) for v in value)
-        return False
-
-    return any(walk(v) for v in inputs.values())
+def _points_at_remote_data(value: Any, typed_as_data: bool) -> bool:
+    if isinstance(value, str):
+        return typed_as_data and bool(_REMOTE_URI.match(value))
+    kind = type(value).__name__
+    if kind in ("FlyteFile", "FlyteDirectory"):
+        return bool(_REMOTE_URI.match(str(getattr(value, "path", "") or "")))
+    if kind == "StructuredDataset":
+        return bool(_REMOTE_URI.match(str(getattr(value, "uri", "") or "")))
+    if isinstance(value, dict):
+        return any(_points_at_remote_data(v, typed_as_data) for v in value.values())
+    if isinstance(value, (list, tuple, set)):
+        return any(_points_at_remote_data(v, typed_as_data) for v in value)
+    return False
 
 
 def _entry_skip_reason(entity: Any, kind: str, module_tasks: list) -> str | None:
@@ -509,7 +518,7 @@ def run_flytekit(job: dict) -> dict:
         for index, kwargs in enumerate(cases):
             case = {**base, "index": index, "inputs": vin.encode_inputs(kwargs),
                     "generated": generated_from is not None and index >= generated_from}
-            remote = _remote_inputs(kwargs)
+            remote = _remote_inputs(kwargs, entity)
             if reason:
                 case.update(status="skipped", reason=reason)
             elif remote:

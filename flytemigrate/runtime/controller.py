@@ -417,6 +417,9 @@ def _check_outputs(task: Any, value: Any) -> Any:
             if (tp is int or tp is str) and type(part) is not tp:
                 converted = list(parts) if converted is None else converted
                 converted[index] = typecheck.plain(part, tp)
+            elif iface.output_frames[index] is not None:
+                converted = list(parts) if converted is None else converted
+                converted[index] = typecheck.select_columns(part, iface.output_frames[index])
             continue
         if tp is int and isinstance(part, bool):
             # The SDK's int transformer raises a TypeError here (not a validation error).

@@ -13,7 +13,7 @@ import dataclasses
 import enum
 import types
 import typing
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 _PRIMITIVES = (int, float, str, bool, type(None), bytes)
 _SCALAR_HINTS = (int, float, str, bool)
@@ -25,7 +25,7 @@ class Interface:
 
     __slots__ = (
         "inputs", "outputs", "output_names", "multi", "signature", "positional", "defaults", "typed_inputs",
-        "scalar_inputs", "scalar_output",
+        "scalar_inputs", "scalar_output", "output_frames",
     )
 
     def __init__(self, func: Any):
@@ -44,6 +44,12 @@ class Interface:
         # Inputs whose declared type holds a NamedTuple: they arrive rebuilt as that NamedTuple (the SDK
         # deserialises by the declared type); every other input is transported without looking at its type.
         self.typed_inputs = {n: tp for n, tp in self.inputs.items() if _holds_namedtuple(tp)}
+        # ``get_type_hints`` drops ``Annotated``; a data frame declared with columns keeps only those
+        # (the SDK's data-frame engine selects them when it writes an output or reads an input).
+        extras = typing.get_type_hints(func, include_extras=True) if _mentions_annotated(func) else {}
+        for name in self.signature.parameters:
+            if frame_columns(extras.get(name)):
+                self.typed_inputs[name] = extras[name]
         self.defaults = {
             n: p.default for n, p in self.signature.parameters.items() if p.default is not inspect.Parameter.empty
         }
@@ -68,10 +74,29 @@ class Interface:
         else:
             self.outputs = [ret]
         self.output_names = [f"o{i}" for i in range(len(self.outputs))]
+        self.output_frames = _output_frames(extras.get("return"), len(self.outputs))
         # Per-call fast paths, decided once per task: inputs that are all plain scalars need no conversion
         # or copy when their values have exactly the declared type; likewise a single scalar output.
         self.scalar_inputs = all(tp in _SCALAR_HINTS for tp in self.inputs.values())
         self.scalar_output = self.outputs[0] if not self.multi and self.outputs[0] in _SCALAR_HINTS else None
+
+
+def _mentions_annotated(func: Any) -> bool:
+    return any("Annotated" in (a if isinstance(a, str) else repr(a)) for a in getattr(func, "__annotations__", {}).values())
+
+
+def _output_frames(ret: Any, count: int) -> list:
+    """Per output, its ``Annotated`` hint when that declares data-frame columns, else None."""
+    if ret is None:
+        return [None] * count
+    if is_namedtuple_type(ret):
+        parts = list(typing.get_type_hints(ret, include_extras=True).values())
+    elif typing.get_origin(ret) is tuple and typing.get_args(ret):
+        parts = list(typing.get_args(ret))
+    else:
+        parts = [ret]
+    frames = [tp if frame_columns(tp) else None for tp in parts]
+    return frames if len(frames) == count else [None] * count
 
 
 def is_namedtuple_type(tp: Any) -> bool:
@@ -96,8 +121,30 @@ def transport_inputs(inputs: dict, iface: Interface) -> dict:
     return {k: transport_as(v, typed[k]) if k in typed else transport(v) for k, v in inputs.items()}
 
 
+def frame_columns(tp: Any) -> Optional[list]:
+    """The columns an ``Annotated[<data frame>, {"col": type, ...}]`` hint declares, else None."""
+    if typing.get_origin(tp) is not typing.Annotated:
+        return None
+    for meta in typing.get_args(tp)[1:]:
+        if isinstance(meta, dict) and meta and all(isinstance(k, str) for k in meta):
+            return list(meta)
+    return None
+
+
+def select_columns(value: Any, tp: Any) -> Any:
+    """A pandas frame declared with columns keeps only those, in that order, as the SDK's
+    data-frame type engine reads and writes it; anything else is returned as it is."""
+    columns = frame_columns(tp)
+    if columns is None or type(value).__name__ != "DataFrame" or not hasattr(value, "loc"):
+        return value
+    return value[columns]
+
+
 def transport_as(value: Any, tp: Any) -> Any:
-    """Transport a value declared as ``tp``: tuples declared as a NamedTuple arrive as that NamedTuple."""
+    """Transport a value declared as ``tp``: tuples declared as a NamedTuple arrive as that NamedTuple,
+    and a pandas frame declared with columns arrives with only those columns."""
+    if frame_columns(tp) is not None:
+        return select_columns(transport(value), tp)
     if is_namedtuple_type(tp):
         if isinstance(value, tuple) and len(value) == len(tp._fields):
             hints = _namedtuple_hints(tp)

@@ -498,9 +498,12 @@ def _fail(c: _Call, err: BaseException) -> None:
 
 
 def _shape(value: Any, iface) -> Any:
-    """What the caller receives: a transported copy; NamedTuples become plain tuples."""
+    """What the caller receives: a transported copy; NamedTuples become plain tuples, and a
+    NamedTuple with a single field arrives as that field's bare value (one output, as in the SDK)."""
     if iface.scalar_output is not None and type(value) is iface.scalar_output:
         return value  # immutable: nothing to copy
+    if iface.multi and len(iface.outputs) == 1 and isinstance(value, tuple) and len(value) == 1:
+        value = value[0]
     return typecheck.transport(value)
 
 

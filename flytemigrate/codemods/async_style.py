@@ -35,7 +35,7 @@ from flytemigrate.codemods.dataflow_common import (
     names_used,
     with_commas,
 )
-from flytemigrate.codemods.module_info import scan_module
+from flytemigrate.codemods.module_info import dotted_name, scan_module
 
 DRIVER_KINDS = {"workflow", "dynamic"}
 
@@ -107,7 +107,9 @@ class AsyncStyleCodemod(FlyteCodemod):
             func = func.value
         if isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute) and func.func.attr.value == "override":
             func = func.func.value
-        return func.value if isinstance(func, cst.Name) and func.value in self.entities else None
+        # ``t`` or a task of a project module imported whole (``steps.t``): entities has both forms.
+        name = dotted_name(func)
+        return name if name is not None and name in self.entities else None
 
     def _is_task_call(self, node: cst.BaseExpression) -> bool:
         return self._callee(node) is not None

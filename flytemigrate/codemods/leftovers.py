@@ -53,9 +53,10 @@ HINTS = {
 
 
 def _already_explained(name: str, todos: list[str]) -> bool:
-    """True when one of ``todos`` is about ``name`` (``flytekit.approve`` -> a TODO mentioning ``approve(``)."""
+    """True when one of ``todos`` is about ``name``: ``flytekit.approve`` -> a TODO mentioning
+    ``approve(``; ``flytekit.task`` -> one about ``@task`` (a decorator on a nested function)."""
     short = name.rsplit(".", 1)[-1]
-    return any(f"{short}(" in todo or f"{short}()" in todo for todo in todos)
+    return any(f"{short}(" in todo or f"@{short} " in todo for todo in todos)
 
 
 class LeftoversCodemod(FlyteCodemod):

@@ -41,8 +41,33 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _build_own_models() -> None:
+    """Build flytemigrate's pydantic models without pydantic's plugin discovery.
+
+    The first model class makes pydantic scan every installed distribution's entry points for
+    plugins (~30 ms with flytekit and flyte installed: a tenth of ``flytemigrate lint FILE`` in
+    pre-commit). Our own models need no plugins. The switch is pydantic's documented variable, set
+    only while our modules load and restored at once, so user code that a command runs (``run``,
+    verify's legs) still gets the user's plugins.
+    """
+    import os
+
+    key = "PYDANTIC_DISABLE_PLUGINS"
+    previous = os.environ.get(key)
+    os.environ[key] = "__all__"
+    try:
+        import flytemigrate.config  # noqa: F401
+        import flytemigrate.diagnostics  # noqa: F401
+    finally:
+        if previous is None:
+            del os.environ[key]
+        else:
+            os.environ[key] = previous
+
+
 def main() -> None:
     """Console-script entry point; usage errors exit 2 (click's default), as documented above."""
+    _build_own_models()
     app()
 
 

@@ -15,7 +15,6 @@ import re
 import sys
 import tempfile
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
@@ -134,6 +133,9 @@ def _iter_results(paths: list[str], worker: Worker, options: Any, jobs: int) -> 
     # Chunks amortise the pickling round-trip; several chunks per worker keep the progress bar moving.
     chunk_size = max(1, min(64, len(file_paths) // (jobs * 4)))
     chunks = [file_paths[i : i + chunk_size] for i in range(0, len(file_paths), chunk_size)]
+    # Imported here: a one-file run (pre-commit) never needs the multiprocessing machinery.
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for chunk_results in pool.map(_run_chunk, [(worker, chunk, options) for chunk in chunks]):
             yield from chunk_results

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 STDIN = "-"
 
@@ -35,7 +36,7 @@ class PathError(Exception):
 class _IgnoreStack:
     """The .gitignore specs in force for a directory, each anchored at the directory it came from."""
 
-    specs: list[tuple[Path, pathspec.PathSpec]] = field(default_factory=list)
+    specs: list[tuple[Path, "pathspec.PathSpec"]] = field(default_factory=list)
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         for base, spec in self.specs:
@@ -57,7 +58,7 @@ class _IgnoreStack:
             lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return self
-        return _IgnoreStack([*self.specs, (directory, pathspec.PathSpec.from_lines("gitwildmatch", lines))])
+        return _IgnoreStack([*self.specs, (directory, _spec(lines))])
 
 
 def _gitignores_above(directory: Path) -> _IgnoreStack:
@@ -76,9 +77,16 @@ def _gitignores_above(directory: Path) -> _IgnoreStack:
     return stack
 
 
-def _exclude_spec(patterns: Iterable[str]) -> Optional[pathspec.PathSpec]:
+def _spec(lines: Iterable[str]) -> "pathspec.PathSpec":
+    # Imported when a directory is walked: linting one file (pre-commit) never pays for it.
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+def _exclude_spec(patterns: Iterable[str]) -> Optional["pathspec.PathSpec"]:
     patterns = list(patterns)
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+    return _spec(patterns) if patterns else None
 
 
 def discover(
@@ -87,7 +95,8 @@ def discover(
     suffixes: tuple[str, ...] = (".py",),
 ) -> Iterator[str]:
     """Yield the files to process, in a stable order, each once. Raises PathError for a missing path."""
-    exclude_spec = _exclude_spec(exclude)
+    exclude = list(exclude)
+    exclude_spec = None  # built at the first directory: explicit files ignore it
     seen: set[Path] = set()
     for raw in paths:
         if raw == STDIN:
@@ -103,6 +112,8 @@ def discover(
                 yield str(path)
             continue
         root = path.resolve()
+        if exclude_spec is None:
+            exclude_spec = _exclude_spec(exclude)
         yield from _walk(path, root, _gitignores_above(root), exclude_spec, suffixes, seen)
 
 
@@ -110,7 +121,7 @@ def _walk(
     shown: Path,
     directory: Path,
     ignores: _IgnoreStack,
-    exclude_spec: Optional[pathspec.PathSpec],
+    exclude_spec: Optional["pathspec.PathSpec"],
     suffixes: tuple[str, ...],
     seen: set[Path],
 ) -> Iterator[str]:

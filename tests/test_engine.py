@@ -106,3 +106,16 @@ def test_an_unknown_declared_encoding_is_a_clear_error(tmp_path):
     path.write_bytes(b"# coding: klingon-1\nimport flytekit\n")
     results = process([str(path)], lambda p, s, o: None, None)
     assert results[0].status == "failed" and "unknown encoding" in results[0].error
+
+
+def test_own_models_are_built_without_leaving_pydantic_plugins_off(monkeypatch):
+    """The CLI builds its pydantic models with plugin discovery off (start-up time), and puts the
+    environment back: user code that ``run``/``verify`` execute still gets the user's plugins."""
+    from flytemigrate.cli import _build_own_models
+
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    _build_own_models()
+    assert "PYDANTIC_DISABLE_PLUGINS" not in os.environ
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "logfire")
+    _build_own_models()
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "logfire"

@@ -67,6 +67,9 @@ def _build_own_models() -> None:
 
 def main() -> None:
     """Console-script entry point; usage errors exit 2 (click's default), as documented above."""
+    from flytemigrate.startup import pause_collector
+
+    pause_collector()  # back on once the command's imports are done (flytemigrate.startup)
     _build_own_models()
     app()
 

@@ -111,6 +111,9 @@ def process(
     on_result: Optional[Callable[[FileResult], None]] = None,
 ) -> list[FileResult]:
     """Run ``worker`` over every path and return results in input order."""
+    from flytemigrate.startup import resume_collector
+
+    resume_collector()
     paths = list(paths)
     results: list[FileResult] = []
     for result in _iter_results(paths, worker, options, jobs):

@@ -119,3 +119,23 @@ def test_own_models_are_built_without_leaving_pydantic_plugins_off(monkeypatch):
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "logfire")
     _build_own_models()
     assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "logfire"
+
+
+def test_collector_paused_for_start_up_is_resumed_by_the_engine():
+    """The CLI pauses the garbage collector while it imports (start-up time); the engine turns it
+    back on before processing files, and a process that never paused it is left alone."""
+    import gc
+
+    from flytemigrate import startup
+
+    assert gc.isenabled()
+    startup.resume_collector()  # never paused: nothing happens
+    assert gc.isenabled() and not startup._paused
+    startup.pause_collector()
+    try:
+        assert not gc.isenabled()
+        process([], lambda p, s, o: None, None)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

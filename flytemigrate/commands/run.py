@@ -41,6 +41,9 @@ def register(app: typer.Typer) -> None:
         json_output: bool = typer.Option(False, "--json", help="Print outputs as JSON."),
     ) -> None:
         from flytemigrate.runtime.runcli import RunOptions, run_file
+        from flytemigrate.startup import resume_collector
+
+        resume_collector()
 
         extra: List[str] = list(ctx.args)
         try:

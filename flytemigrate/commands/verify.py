@@ -67,6 +67,9 @@ def register(app: typer.Typer) -> None:
             if name not in LEG_NAMES:
                 usage_error(f"unknown leg {name!r}; choose from {', '.join(LEG_NAMES)}")
         from flytemigrate.verify.runner import VerifyOptions, exit_code, real_flyte_available, verify_projects
+        from flytemigrate.startup import resume_collector
+
+        resume_collector()
 
         if "flyte" in legs and not real_flyte_available():
             usage_error("--leg flyte needs the real flyte SDK (pip install 'flytemigrate[conformance]')")

@@ -170,7 +170,12 @@ def _convert_one(args: tuple[str, bool, Optional[str]]) -> tuple[str, Optional[s
     except Exception as exc:  # noqa: BLE001 - the converted leg then runs the original module
         return path, f"rewrite failed: {exc}"
     if output.code != source:
-        Path(path).write_text(output.code, encoding="utf-8")
+        # Atomic: another worker converting a sibling module reads this file meanwhile (to follow
+        # tasks, NamedTuples and File fields across modules); a half-written file read as empty
+        # made that sibling's conversion miss them.
+        from flytemigrate.engine import write_atomic
+
+        write_atomic(path, output.code)
     return path, None
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from flytemigrate.codemods.base import RewriteOptions
+from flytemigrate.lint.notebook import is_magic
 
 __all__ = ["NotebookRewriteError", "rewrite_notebook"]
 
@@ -36,7 +37,6 @@ _CELL_RE = re.compile(rf"^(?:{_CELL_CALL}\((\d+)\)|# flytemigrate-cell: (\d+))\s
 # the module's leading import block (new imports are added after them, not above a marker).
 _FIRST_CELL = "# flytemigrate-cell: {}"
 _MAGIC = "# flytemigrate-magic: "
-_HELP_RE = re.compile(r"^[\w.]+\?{1,2}$")
 
 
 class NotebookRewriteError(ValueError):
@@ -48,11 +48,6 @@ class NotebookOutput:
     text: str  # the notebook JSON to write (the input text itself when nothing changed)
     diagnostics: list
     changed: bool
-
-
-def _is_magic(line: str) -> bool:
-    stripped = line.strip()
-    return stripped.startswith(("%", "!", "?")) or bool(_HELP_RE.match(stripped))
 
 
 def _cell_text(cell: dict) -> str:
@@ -80,7 +75,7 @@ def _script(cells: list[Any]) -> tuple[str, list[int], dict[int, int]]:
         body = _cell_text(cell).splitlines()
         whole_cell_magic = bool(body) and body[0].lstrip().startswith("%%")
         for line in body:
-            lines.append(_MAGIC + line if whole_cell_magic or _is_magic(line) else line)
+            lines.append(_MAGIC + line if whole_cell_magic or is_magic(line) else line)
     return "\n".join(lines) + "\n", code_cells, starts
 
 

@@ -43,7 +43,8 @@ class NotebookScript:
 _HELP_RE = re.compile(r"^[\w.]+\?{1,2}$")
 
 
-def _is_magic(line: str) -> bool:
+def is_magic(line: str) -> bool:
+    """An IPython line (magic, shell escape, help request), not Python; shared with the notebook rewrite."""
     stripped = line.strip()
     # `%time x`, `!ls`, `?obj` / `obj??` help requests: IPython syntax, not Python.
     return stripped.startswith(("%", "!", "?")) or bool(_HELP_RE.match(stripped))
@@ -70,6 +71,6 @@ def notebook_script(text: str) -> NotebookScript:
         script.cells.append(number)
         whole_cell_magic = cell_lines[0].lstrip().startswith("%%")
         for line in cell_lines:
-            lines.append(f"# {line}" if whole_cell_magic or _is_magic(line) else line)
+            lines.append(f"# {line}" if whole_cell_magic or is_magic(line) else line)
     script.source = "\n".join(lines) + "\n" if lines else ""
     return script

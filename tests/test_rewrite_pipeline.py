@@ -1,11 +1,13 @@
 """The fast rewrite pipeline gives exactly what LibCST's own per-codemod loop gives.
 
-``transform_source`` skips codemods by trigger word, shares one ``MetadataWrapper`` while the code
-is unchanged, resolves positions lazily and runs pruned import visitors (``codemods/pipeline.py``,
-``codemods/base.py``). The reference here is the straightforward loop: every registered codemod
-through ``CodemodCommand.transform_module`` (a fresh wrapper, all metadata, LibCST's import visitors
-after each), diagnostics mapped back through the same ``LineMap``s. Both must agree byte for byte,
-code and diagnostics, in sync and async style.
+``transform_source`` skips codemods by trigger word and no-op passes, resolves names from import
+statements, positions lazily, and decides unused imports with one name-usage pass
+(``codemods/pipeline.py``, ``codemods/base.py``, ``codemods/import_edits.py``). The reference here
+is the straightforward loop: every registered codemod through LibCST's ``Codemod.transform_module``
+(a fresh wrapper each time), LibCST's ``AddImportsVisitor`` for the collected import requests
+before ``ImportsCodemod`` (one block, as the pipeline documents), and LibCST's scope-based
+``RemoveImportsVisitor`` after it; diagnostics mapped back through the same ``LineMap``s. Both
+must agree byte for byte, code and diagnostics, in sync and async style.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import libcst as cst
 import libcst.matchers as m
 import pytest
-from libcst.codemod import CodemodContext
+from libcst.codemod import Codemod, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
 from flytemigrate.codemods import RewriteOptions, codemod_classes, transform_source
@@ -29,6 +31,7 @@ CASES = [
     ROOT / "fixtures/rewrite/map_task/with_overrides.py",
     ROOT / "fixtures/rewrite/failure/failure_policy.py",
     ROOT / "fixtures/rewrite/launch_plan/no_schedule.py",
+    ROOT / "fixtures/rewrite/types/flytefile.py",  # adds two imports (flyte, flyte.io): their order
 ]
 
 
@@ -40,17 +43,28 @@ def reference_transform(source: str, path: str, options: RewriteOptions) -> tupl
     context.scratch[DIAGNOSTICS_KEY] = []
     line_maps: list[LineMap] = []
     code = source
+    def add_pending_imports(tree: cst.Module) -> cst.Module:
+        if AddImportsVisitor.CONTEXT_KEY not in context.scratch:
+            return tree
+        tree = AddImportsVisitor(context).transform_module(tree)
+        context.scratch.pop(AddImportsVisitor.CONTEXT_KEY)
+        return tree
+
     for codemod_class in codemod_classes():
         context.scratch[CODE_KEY] = code
         reported = len(context.scratch[DIAGNOSTICS_KEY])
-        tree = codemod_class(context).transform_module(tree)
-        context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
-        context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
+        if getattr(codemod_class, "SEES_ADDED_IMPORTS", False):
+            tree = add_pending_imports(tree)
+        tree = Codemod.transform_module(codemod_class(context), tree)
+        if RemoveImportsVisitor.CONTEXT_KEY in context.scratch:
+            tree = RemoveImportsVisitor(context).transform_module(tree)
+            context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY)
         for diagnostic in context.scratch[DIAGNOSTICS_KEY][reported:]:
             diagnostic.line = to_original(diagnostic.line, line_maps)
         if tree.code != code:
             line_maps.append(LineMap(code, tree.code))
             code = tree.code
+    code = add_pending_imports(tree).code
     return code, [d.model_dump() for d in context.scratch[DIAGNOSTICS_KEY]]
 
 

@@ -5,9 +5,8 @@ parses once, runs each codemod class of ``CODEMODS`` in order on the tree, and r
 code and the diagnostics the codemods reported.
 Files that never mention flytekit are returned unchanged without being parsed: most files of a
 monorepo are not Flyte code, and pre-commit runs on all of them. Likewise a codemod none of whose
-``TRIGGERS`` words occur in the current code is not run at all, and consecutive codemods share
-the metadata of an unchanged tree (``pipeline.Runner``): the output is what running every
-codemod through LibCST's ``transform_module`` gives, at a fraction of the passes.
+``TRIGGERS`` words occur in the current code is not run at all, and ``pipeline.Runner`` applies
+the rest without LibCST's per-command metadata and import analyses (see there).
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ def transform_source(
     context = CodemodContext(filename=path, full_module_name=None)
     context.scratch[OPTIONS_KEY] = options
     context.scratch[DIAGNOSTICS_KEY] = []
-    runner = Runner(timings, parsed=tree)
+    runner = Runner(timings)
     # Positions a codemod reports refer to the tree it received; map them back to the original.
     line_maps: list[LineMap] = []
     code = source

@@ -1,27 +1,23 @@
-"""Run codemod commands one after another while sharing their metadata.
+"""Run codemod commands one after another, cheaply, with the output LibCST's own loop would give.
 
-LibCST's ``Codemod.transform_module`` wraps the tree in a fresh ``MetadataWrapper`` (a deep copy of
-the module) and resolves the codemod's providers every time, and ``CodemodCommand`` then runs
-``AddImportsVisitor`` / ``RemoveImportsVisitor`` the same way. With ~18 codemods that is dozens of
-scope analyses per file, although most codemods change nothing. ``Runner`` produces the same
-trees with far fewer passes:
+LibCST's ``CodemodCommand.transform_module`` wraps the tree in a fresh ``MetadataWrapper`` (a deep
+copy), resolves the codemod's metadata, then runs ``AddImportsVisitor`` / ``RemoveImportsVisitor``,
+each with its own analysis, after every command. ``Runner`` does less for the same trees:
 
-* one ``MetadataWrapper`` per *version* of the module: while codemods leave the code unchanged,
-  the next one reuses the wrapper (and every provider already resolved on it) instead of copying
-  and re-analysing an identical tree;
-* a codemod whose output generates the same code as its input is treated as a no-op and its
-  output (a rebuilt but equal tree) is dropped, so the shared wrapper stays valid;
-* the import visitors LibCST runs after a command go through the same wrapper.
-
-A new wrapper is still a deep copy of the tree it wraps, exactly as LibCST does it, so metadata
-keyed by node identity means the same thing as before (a transform may reuse one node object in
-two places; the copy makes them distinct).
+* our codemods declare no metadata (names come from ``names.ImportTable``), so they transform the
+  tree directly; a codemod that does declare some goes through LibCST's ``transform_module``;
+* a pass whose hooks all returned what they were given (``FlyteCodemod.modified``) keeps its input
+  tree and code without generating code to compare; any other output is kept only if its code
+  differs;
+* import additions requested by any codemod are applied once, just before the first codemod that
+  must see them (``SEES_ADDED_IMPORTS``) or at the end, so they form one sorted block; removals
+  run right after the command that requested them, deciding "unused" with one name-usage pass
+  (``import_edits``) instead of a scope analysis.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
@@ -29,7 +25,6 @@ from libcst.codemod import Codemod, CodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.codemod.visitors import _add_imports
 from libcst.matchers import _visitors as _matcher_visitors
-from libcst.metadata import MetadataWrapper
 
 from flytemigrate.codemods.base import RewriteOptions
 from flytemigrate.codemods.import_edits import ImportAdder, UnusedImportsRemover
@@ -119,44 +114,24 @@ def should_run(codemod_class: type, code: str, options: RewriteOptions) -> bool:
 
 
 class Runner:
-    """Applies codemods to successive versions of one module, reusing metadata between them."""
+    """Applies codemods to successive versions of one module."""
 
-    def __init__(self, timings: Optional[dict[str, float]] = None, parsed: Optional[cst.Module] = None) -> None:
-        self._wrapper: Optional[MetadataWrapper] = None
-        # A tree straight from ``parse_module`` has no node object in two places: no copy needed.
-        self._parsed = parsed
+    def __init__(self, timings: Optional[dict[str, float]] = None) -> None:
         # CPU seconds per codemod / import visitor (name -> seconds), for ``bench rewrite --breakdown``.
         self.timings = timings
         self.changed = False  # did the last ``run_command`` change the code?
         self.previous_code = ""  # the code before the last ``run_command``
 
-    def _wrapper_for(self, tree: cst.Module) -> MetadataWrapper:
-        if self._wrapper is None or self._wrapper.module is not tree:
-            # A copy, like LibCST's own: node identity must be unique for metadata lookups
-            # (a transform may put one node object in two places).
-            self._wrapper = MetadataWrapper(tree, unsafe_skip_copy=tree is self._parsed)
-        return self._wrapper
-
-    def _transform(self, codemod: Codemod, tree: cst.Module) -> tuple[cst.Module, cst.Module]:
-        """(the tree the codemod saw, its output): ``Codemod.transform_module`` with a shared wrapper."""
-        if codemod.should_allow_multiple_passes():
-            # Never used by our codemods; keep LibCST's own loop rather than re-implement it
-            # (``Codemod``'s: the import visitors are run by ``run_command``, exactly once).
+    @staticmethod
+    def _transform(codemod: Codemod, tree: cst.Module) -> tuple[cst.Module, cst.Module]:
+        """(the tree the codemod saw, its output)."""
+        if codemod.should_allow_multiple_passes() or codemod.get_inherited_dependencies():
+            # LibCST's own loop: a copy of the tree, the declared metadata, repeated passes.
             return tree, Codemod.transform_module(codemod, tree)
-        if not codemod.get_inherited_dependencies():
-            # No metadata (AddImportsVisitor): nothing to copy or resolve.
-            return tree, codemod.transform_module_impl(tree)
-        wrapper = self._wrapper_for(tree)
-        old_context = codemod.context
-        with codemod.resolve(wrapper):
-            codemod.context = replace(old_context, wrapper=wrapper)
-            try:
-                return wrapper.module, codemod.transform_module_impl(wrapper.module)
-            finally:
-                codemod.context = replace(codemod.context, wrapper=old_context.wrapper)
+        return tree, codemod.transform_module_impl(tree)
 
     def _settle(self, seen: cst.Module, out: cst.Module, code: str) -> tuple[cst.Module, str]:
-        """Keep ``seen`` (and its metadata) when ``out`` generates the same code; else adopt ``out``."""
+        """Keep ``seen`` when ``out`` generates the same code; else adopt ``out``."""
         new_code = out.code
         if new_code == code:
             return seen, code

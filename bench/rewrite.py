@@ -172,7 +172,7 @@ def codemod_breakdown(paths: list[str]) -> list[tuple[str, float]]:
     """CPU seconds spent in each registered codemod over ``paths`` (what to optimise first).
 
     Measured inside ``transform_source`` (the pipeline as the engine runs it: skipped codemods
-    cost nothing, metadata is shared); "parse, line maps, final check" is the rest of it.
+    cost nothing, no-op passes generate no code); "parse, line maps, final check" is the rest of it.
     """
     from flytemigrate.codemods import transform_source
 

@@ -141,7 +141,7 @@ class FlyteCodemod(VisitorBasedCodemodCommand):
     # Words at least one of which must appear in the module for this codemod to have anything to
     # do. Sound because a qualified name always comes from an import or attribute that spells
     # the imported name (``from flytekit import Deck as D`` still spells "Deck"). Skipping saves
-    # a full scope analysis per codemod per file. Empty = always run.
+    # a full traversal of the tree per codemod per file. Empty = always run.
     TRIGGERS: tuple[str, ...] = ()
 
     # A ``RewriteOptions`` field that must be true for this codemod to do anything (e.g. "async_style").
